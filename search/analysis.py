@@ -1,0 +1,338 @@
+"""Italian text analysis shared by indexing and querying.
+
+Two Whoosh analyzers built from small composable pieces:
+
+- ``italian_analyzer()``: words, elisions removed, lowercased, accent-folded, Snowball Italian
+  stop words removed (original positions kept), Snowball Italian stems. For title/lead/body.
+- ``exact_analyzer()``: the same words without stop-word removal or stemming. For the exact-form
+  companion field (quoted phrases, names, spelling) and for author/source text.
+
+Every piece keeps only plain configuration in its instance state, because Whoosh pickles the
+schema (analyzers included) into the index; the stemmer is rebuilt on unpickling. Pickles refer to
+these classes by module path, so renaming a class or moving this module breaks existing indexes.
+Bump ``ANALYZER_VERSION`` whenever the token output for any text could change.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from functools import lru_cache
+
+import snowballstemmer
+from whoosh.analysis import (
+    Analyzer,
+    Filter,
+    LowercaseFilter,
+    StopFilter,
+    Token,
+    Tokenizer,
+)
+
+ANALYZER_VERSION = "it-1"
+
+# Straight, typographic (right single quote), modifier-letter, left single quote, acute accent and
+# grave accent: all are typed as apostrophes in Italian news text.
+APOSTROPHES = "'\u2019\u02bc\u2018\u00b4`"
+
+_APOS = "[" + re.escape(APOSTROPHES) + "]"
+# A word: letters/digits (plus combining marks, so decomposed accents stay inside the word), or a
+# number with internal "." / "," groups ("3,5", "1.000", "10.30"). Words joined by apostrophes
+# stay one match ("dell'Ucraina", "O'Brien"), and a trailing apostrophe is kept ("po'", "perche'")
+# so ElisionFilter can decide what it was.
+_PART = r"(?:\d+(?:[.,]\d+)+|(?:[^\W_]|[\u0300-\u036f])+)"
+WORD_PATTERN = f"{_PART}(?:{_APOS}{_PART})*{_APOS}?"
+_WORD_RE = re.compile(WORD_PATTERN)
+_APOS_SPLIT_RE = re.compile(_APOS)
+_APOS_SEARCH = frozenset(APOSTROPHES)
+
+# Elided forms recognised before a trailing apostrophe followed by a space ("dell' Ucraina"). A
+# trailing apostrophe after any other word is more likely a closing quote (‘Recovery Fund’), so only
+# these are dropped there. Before a letter, any short consonant-final prefix counts (see below).
+ELIDED_FORMS = frozenset(
+    """
+    l d c s m t v n gl ch dov com cos
+    dell all dall nell sull coll pell
+    un quell quest sant bell buon grand nessun ciascun alcun qualcun
+    nient tutt anch dev senz mezz quant tant sott sopr fin ov
+    """.split()
+)
+# A consonant-final prefix this long or shorter before an apostrophe and a letter is an elision
+# ("nessun'altra", "ciascun'altra"); a longer one is kept as its own word.
+MAX_ELIDED_PREFIX = 7
+_VOWELS = frozenset("aeiouàáèéìíòóùú")
+
+
+def _build_fold_table() -> dict[int, str | None]:
+    table: dict[int, str | None] = {}
+    for code in range(0x00C0, 0x0250):
+        decomposed = unicodedata.normalize("NFD", chr(code))
+        base = "".join(c for c in decomposed if not unicodedata.combining(c))
+        if base != chr(code) and base:
+            table[code] = base
+    for code in range(0x0300, 0x0370):  # stray combining marks (decomposed input)
+        table[code] = None
+    table.update({ord("ø"): "o", ord("Ø"): "O", ord("ł"): "l", ord("Ł"): "L", ord("đ"): "d"})
+    return table
+
+
+_FOLD_TABLE = _build_fold_table()
+
+
+def fold_accents(text: str) -> str:
+    """Strip diacritics from Latin letters: "perché" -> "perche", "città" -> "citta"."""
+    return text.translate(_FOLD_TABLE)
+
+
+# The Snowball Italian stop list (snowballstem.org, as shipped by PostgreSQL, NLTK and Whoosh's
+# "it" list), written as published; ITALIAN_STOP_WORDS holds it accent-folded because stop words
+# are removed after folding. Folding makes "sara" (Sara, a first name) and "fara" stop words too.
+_SNOWBALL_ITALIAN_STOP_LIST = """
+a abbia abbiamo abbiano abbiate ad agl agli ai al all alla alle allo anche avemmo avendo avesse
+avessero avessi avessimo aveste avesti avete aveva avevamo avevano avevate avevi avevo avrai
+avranno avrebbe avrebbero avrei avremmo avremo avreste avresti avrete avrà avrò avuta avute
+avuti avuto c che chi ci coi col come con contro cui da dagl dagli dai dal dall dalla dalle
+dallo degl degli dei del dell della delle dello di dov dove e ebbe ebbero ebbi ed era erano
+eravamo eravate eri ero essendo faccia facciamo facciano facciate faccio facemmo facendo facesse
+facessero facessi facessimo faceste facesti faceva facevamo facevano facevate facevi facevo fai
+fanno farai faranno farebbe farebbero farei faremmo faremo fareste faresti farete farà farò fece
+fecero feci fosse fossero fossi fossimo foste fosti fu fui fummo furono gli ha hai hanno ho i il
+in io l la le lei li lo loro lui ma mi mia mie miei mio ne negl negli nei nel nell nella nelle
+nello noi non nostra nostre nostri nostro o per perché più quale quanta quante quanti quanto
+quella quelle quelli quello questa queste questi questo sarai saranno sarebbe sarebbero sarei
+saremmo saremo sareste saresti sarete sarà sarò se sei si sia siamo siano siate siete sono sta
+stai stando stanno starai staranno starebbe starebbero starei staremmo staremo stareste staresti
+starete starà starò stava stavamo stavano stavate stavi stavo stemmo stesse stessero stessi
+stessimo steste stesti stette stettero stetti stia stiamo stiano stiate sto su sua sue sugl
+sugli sui sul sull sulla sulle sullo suo suoi ti tra tu tua tue tuo tuoi tutti tutto un una uno
+vi voi vostra vostre vostri vostro è
+"""
+ITALIAN_STOP_WORDS: frozenset[str] = frozenset(
+    fold_accents(word) for word in _SNOWBALL_ITALIAN_STOP_LIST.split()
+)
+
+# Italian thousands separators: "1.000" and "1.000.000,5" (but not "10.30" or "3.5").
+_THOUSANDS_RE = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")
+
+
+class ItalianTokenizer(Tokenizer):
+    """Finds words, numbers and apostrophe-joined words; positions count emitted words."""
+
+    def __eq__(self, other: object) -> bool:
+        return self.__class__ is other.__class__
+
+    def __hash__(self) -> int:
+        return hash(self.__class__)
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs,
+    ) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            t.original = t.text = value
+            t.boost = 1.0
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar = start_char
+                t.endchar = start_char + len(value)
+            yield t
+            return
+        for pos, match in enumerate(_WORD_RE.finditer(value), start_pos):
+            t.text = match.group()
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = t.text
+            if positions:
+                t.pos = pos
+            if chars:
+                t.startchar = start_char + match.start()
+                t.endchar = start_char + match.end()
+            yield t
+
+
+class ElisionFilter(Filter):
+    """Removes elided articles and prepositions: "dell'Ucraina" -> "ucraina", "po'" -> "poco".
+
+    Expects lowercased tokens from ItalianTokenizer. For a word joined by apostrophes, each part
+    before an apostrophe is dropped when it ends in a consonant and has at most
+    MAX_ELIDED_PREFIX characters ("d'Alema" -> "alema", "sant'Antonio" -> "antonio"); any other
+    part becomes a word of its own ("O'Brien" -> "o", "brien"). A trailing apostrophe is dropped
+    with its word only after a known elided form ("dell' Ucraina"); after a vowel it stands for an
+    accent ("perche'" -> "perche"). A final English possessive "'s" is dropped ("Trump's").
+    Positions are renumbered so they stay consecutive over the words that remain, and startchar/
+    endchar point at each word's span in the original text.
+    """
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        apostrophes = _APOS_SEARCH
+        shift = 0
+        for t in tokens:
+            text = t.text
+            if not apostrophes.intersection(text):
+                if shift and t.positions:
+                    t.pos += shift
+                yield t
+                continue
+            words = _elision_words(text)
+            if t.positions:
+                pos = t.pos + shift
+                shift += len(words) - 1
+            base = t.startchar if t.chars else 0
+            for offset, word in words:
+                t.text = word
+                if t.positions:
+                    t.pos = pos
+                    pos += 1
+                if t.chars:
+                    t.startchar = base + offset
+                    t.endchar = base + offset + len(word)
+                yield t
+
+
+def _elision_words(text: str) -> list[tuple[int, str]]:
+    """The (offset, word) pairs that remain of one apostrophe-joined token."""
+    parts = _APOS_SPLIT_RE.split(text)
+    trailing = parts[-1] == ""
+    if trailing:
+        parts.pop()
+    if len(parts) > 1 and parts[-1] == "s":  # English possessive
+        parts.pop()
+    words: list[tuple[int, str]] = []
+    offset = 0
+    last = len(parts) - 1
+    for i, part in enumerate(parts):
+        keep = True
+        if i < last:
+            if part[-1] not in _VOWELS and part[-1].isalpha():
+                keep = len(part) > MAX_ELIDED_PREFIX
+        elif trailing:
+            keep = part not in ELIDED_FORMS
+        if keep:
+            if part == "po" and (i < last or trailing):
+                # "un po'": the elided "poco", not the river Po, which has no apostrophe.
+                words.append((offset, "poco"))
+            else:
+                words.append((offset, part))
+        offset += len(part) + 1
+    return words
+
+
+class ThousandsFilter(Filter):
+    """Removes Italian thousands separators so "1.000" and "1000" match; "3,5" stays "3,5"."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        fullmatch = _THOUSANDS_RE.fullmatch
+        for t in tokens:
+            text = t.text
+            if "." in text and text[0].isdigit() and fullmatch(text):
+                t.text = text.replace(".", "")
+            yield t
+
+
+class AccentFoldFilter(Filter):
+    """Strips diacritics so accented and unaccented spellings match ("più" -> "piu")."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        table = _FOLD_TABLE
+        for t in tokens:
+            t.text = t.text.translate(table)
+            yield t
+
+
+class SnowballStemFilter(Filter):
+    """Snowball stemming (PyStemmer when installed) of alphabetic tokens, with a bounded cache.
+
+    Tokens containing digits ("2025", "3,5", "covid19") are left as they are.
+    """
+
+    is_morph = True
+
+    def __init__(self, lang: str = "italian", cachesize: int = 50_000):
+        self.lang = lang
+        self.cachesize = cachesize
+        self._setup()
+
+    def _setup(self) -> None:
+        self._stem = snowballstemmer.stemmer(self.lang).stemWord
+        self._cache: dict[str, str] = {}
+
+    def __getstate__(self) -> dict:
+        return {"lang": self.lang, "cachesize": self.cachesize}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._setup()
+
+    def __eq__(self, other: object) -> bool:
+        if self.__class__ is not other.__class__:
+            return False
+        return self.__getstate__() == other.__getstate__()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((self.__class__, self.lang, self.cachesize))
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__name__}(lang={self.lang!r}, cachesize={self.cachesize!r})"
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        cache = self._cache
+        stem = self._stem
+        for t in tokens:
+            text = t.text
+            if not t.stopped:
+                stemmed = cache.get(text)
+                if stemmed is None:
+                    stemmed = stem(text) if text.isalpha() else text
+                    if len(cache) >= self.cachesize:
+                        cache.clear()
+                    cache[text] = stemmed
+                t.text = stemmed
+            yield t
+
+
+def _base_analyzer() -> Analyzer:
+    return (
+        ItalianTokenizer()
+        | LowercaseFilter()
+        | ElisionFilter()
+        | ThousandsFilter()
+        | AccentFoldFilter()
+    )
+
+
+def italian_analyzer() -> Analyzer:
+    """Stemmed analyzer for title, lead and body: folded words minus Italian stop words, stemmed."""
+    # minsize=1 keeps one-character words ("5 ore"); renumber=False keeps the gap a stop word
+    # leaves, so positions still say how far apart the remaining words were.
+    stops = StopFilter(stoplist=ITALIAN_STOP_WORDS, minsize=1, renumber=False)
+    return _base_analyzer() | stops | SnowballStemFilter("italian")
+
+
+def exact_analyzer() -> Analyzer:
+    """Unstemmed analyzer without stop words: lowercased, accent-folded words, elisions removed."""
+    return _base_analyzer()
+
+
+@lru_cache(maxsize=1)
+def _default_analyzer() -> Analyzer:
+    return italian_analyzer()
+
+
+def tokens(text: str, analyzer: Analyzer | None = None) -> list[str]:
+    """The token texts ``analyzer`` (default: italian_analyzer()) produces for ``text``."""
+    if analyzer is None:
+        analyzer = _default_analyzer()
+    return [t.text for t in analyzer(text)]
