@@ -1,0 +1,449 @@
+"""Cleaning of scraped news text and derivation of its metadata (title, author, outlet, date).
+
+Scraped pages arrive as plain text with markdown remnants, site boilerplate, repeated headlines,
+photo captions, bylines and author bios mixed into the article. `clean_scraped_text` keeps the
+article's paragraphs and moves what it recognises into metadata. Every heuristic works line by
+line or paragraph by paragraph and only drops a line when the whole line matches, so real text
+is never cut in the middle.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from dataclasses import dataclass
+
+ITALIAN_MONTHS = {
+    "gennaio": 1, "febbraio": 2, "marzo": 3, "aprile": 4, "maggio": 5, "giugno": 6,
+    "luglio": 7, "agosto": 8, "settembre": 9, "ottobre": 10, "novembre": 11, "dicembre": 12,
+    "gen": 1, "feb": 2, "mar": 3, "apr": 4, "mag": 5, "giu": 6,
+    "lug": 7, "ago": 8, "set": 9, "ott": 10, "nov": 11, "dic": 12,
+}  # fmt: skip
+
+_MONTH_NAMES = "|".join(sorted(ITALIAN_MONTHS, key=len, reverse=True))
+_ISO_DATE_RE = re.compile(
+    r"(\d{4})-(\d{1,2})-(\d{1,2})"
+    r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?)?"
+)
+_NUMERIC_DATE_RE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+_WEEKDAY = r"(?:luned[iì]|marted[iì]|mercoled[iì]|gioved[iì]|venerd[iì]|sabato|domenica),?\s+"
+_TEXT_DATE_RE = re.compile(
+    rf"(?:{_WEEKDAY})?(\d{{1,2}})\s*[º°]?\s+({_MONTH_NAMES})\.?\s+(\d{{4}})", re.IGNORECASE
+)
+
+
+def parse_date(value: object) -> datetime.date | None:
+    """Parse a publication date; None for an empty value, ValueError for an invalid one.
+
+    Accepts dates and datetimes, ISO strings (`2021-03-10`, `2021-03-10T12:00:00Z`,
+    `2021-03-10 12:00`; the calendar date is taken as written, the time zone is not applied),
+    `10/03/2021` (day first, also with `-` or `.`) and Italian `10 marzo 2021` / `1º mar 2021`.
+    """
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = " ".join(str(value).split())
+    if not text:
+        return None
+    patterns = ((_ISO_DATE_RE, "ymd"), (_NUMERIC_DATE_RE, "dmy"), (_TEXT_DATE_RE, "dmy"))
+    for pattern, order in patterns:
+        match = pattern.fullmatch(text)
+        if match is None:
+            continue
+        parts = dict(zip(order, match.groups(), strict=True))
+        month = parts["m"]
+        month_number = int(month) if month.isdigit() else ITALIAN_MONTHS[month.lower()]
+        try:
+            return datetime.date(int(parts["y"]), month_number, int(parts["d"]))
+        except ValueError:
+            raise ValueError(f"invalid date {text!r}") from None
+    raise ValueError(f"unrecognised date {text!r}")
+
+
+def find_text_date(text: str) -> datetime.date | None:
+    """The first complete Italian textual date (`11 aprile 2025`) in `text`, if any."""
+    for match in _TEXT_DATE_RE.finditer(text):
+        try:
+            return parse_date(match.group(0))
+        except ValueError:
+            continue
+    return None
+
+
+# --- paragraphs -----------------------------------------------------------------------------
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_SPACES_RE = re.compile(r"[^\S\n]+")
+# A paragraph that ends a sentence: terminal punctuation, possibly inside quotes or brackets.
+_TERMINAL_RE = re.compile(r"[.!?…][\"'”’»)\]]*$")
+
+
+def _normalize_text(text: str) -> str:
+    """Unify newlines, drop invisible characters and control characters, keep line structure."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE)
+    text = "".join(
+        ch if ch == "\n" or unicodedata.category(ch)[0] != "C" else " " for ch in text
+    )
+    return _SPACES_RE.sub(" ", unicodedata.normalize("NFC", text))
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+def ends_sentence(text: str) -> bool:
+    """True when `text` ends with terminal punctuation (quotes and brackets may follow it)."""
+    return bool(_TERMINAL_RE.search(text.rstrip()))
+
+
+def _continues(previous: str, following: str) -> bool:
+    """A paragraph break that cuts a sentence: no terminal punctuation, lowercase next word."""
+    return not ends_sentence(previous) and following[:1].islower()
+
+
+def _has_blank_separators(texts: list[str]) -> bool:
+    content = [i for i, text in enumerate(texts) if text]
+    return bool(content) and any(not texts[i] for i in range(content[0], content[-1]))
+
+
+def _blocks(lines: list[str]) -> list[str]:
+    """Group lines into paragraphs: blank lines separate them when the text has any,
+    otherwise every line is a paragraph (some scrapes put one paragraph per line)."""
+    if not _has_blank_separators([line.strip() for line in lines]):
+        return [_collapse(line) for line in lines if line.strip()]
+    blocks, current = [], []
+    for line in [*lines, ""]:
+        if line.strip():
+            current.append(line)
+        elif current:
+            blocks.append(_collapse(" ".join(current)))
+            current = []
+    return blocks
+
+
+def _join_broken(paragraphs: list[str]) -> list[str]:
+    joined: list[str] = []
+    for paragraph in paragraphs:
+        if joined and _continues(joined[-1], paragraph):
+            joined[-1] = f"{joined[-1]} {paragraph}"
+        else:
+            joined.append(paragraph)
+    return joined
+
+
+def normalize_paragraphs(text: str) -> list[str]:
+    """Split text into paragraphs with whitespace normalised; no content is dropped.
+
+    Paragraphs are separated by blank lines (single newlines inside one become spaces); text
+    without any blank line has one paragraph per line. A paragraph that a break cut
+    mid-sentence (no terminal punctuation, next one starts lowercase) is joined back.
+    """
+    lines = _normalize_text(text).split("\n")
+    return _join_broken(_blocks(lines))
+
+
+# --- titles ---------------------------------------------------------------------------------
+
+TITLE_MAX_WORDS = 15  # a lead sentence up to this long becomes the title whole
+TITLE_CUT_WORDS = 14  # longer ones are cut to at most this many words, then "…"
+HEADLINE_MAX_WORDS = 20
+_TRAILING_FILLERS = frozenset(
+    "il lo la i gli le un uno una di a da in con su per tra fra e ed o od che del dello della "
+    "dei degli delle al allo alla ai agli alle dal dallo dalla dai dagli dalle nel nello nella "
+    "nei negli nelle sul sullo sulla sui sugli sulle non ma se come più anche".split()
+)
+# End of the first sentence: terminal punctuation (and closing quotes) before an uppercase
+# letter or an opening quote; avoids cutting at "U.S." or decimals.
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?…])[\"'”’»)]*\s+(?=[\"“«'‘(]?[A-ZÀ-ÖØ-Þ0-9])")
+
+
+_ABBREVIATIONS = frozenset("sig sigg dott dr prof ing avv on ecc art nn pag cfr st mr".split())
+
+
+def _first_sentence(text: str) -> str:
+    for match in _SENTENCE_END_RE.finditer(text):
+        before = text[: match.start()].rstrip(".")
+        last_word = before.rsplit(maxsplit=1)[-1] if before.split() else ""
+        # "U.S." or "Dott." end a word, not the sentence.
+        if len(last_word.split(".")[-1]) <= 1 or last_word.casefold() in _ABBREVIATIONS:
+            continue
+        return before if text[match.start() - 1] == "." else text[: match.start()]
+    return text
+
+
+def derive_title(body: str) -> str:
+    """A title from the lead sentence of `body`, cut at a clause or word boundary with "…"."""
+    paragraphs = normalize_paragraphs(body)
+    if not paragraphs:
+        return ""
+    sentence = _first_sentence(paragraphs[0]).strip()
+    words = sentence.split()
+    if len(words) <= TITLE_MAX_WORDS:
+        return re.sub(r"[.;:,]+$", "", sentence)
+    words = words[:TITLE_CUT_WORDS]
+    # Prefer ending at a comma (a clause boundary) when one falls in the second half.
+    for i in range(len(words) - 1, len(words) // 2, -1):
+        if words[i].endswith(","):
+            words = words[: i + 1]
+            break
+    while len(words) > 1 and (
+        words[-1].lower().strip(",;:") in _TRAILING_FILLERS or words[-1].endswith(("'", "’"))
+    ):
+        words.pop()
+    return " ".join(words).rstrip(",;:—–- ") + "…"
+
+
+# --- scraped text ---------------------------------------------------------------------------
+
+_IMAGE_RE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
+_LINK_RE = re.compile(r"\[([^\]\n]+)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
+_BOLD_RE = re.compile(r"(?<!\*)\*\*(?![\s*])([^*\n]+?)(?<![\s*])\*\*(?!\*)")
+_UNDERLINE_BOLD_RE = re.compile(r"(?<!\w)__(?![\s_])([^_\n]+?)(?<![\s_])__(?!\w)")
+_ITALIC_RE = re.compile(r"(?<![\w*])\*(?![\s*])([^*\n]+?)(?<![\s*])\*(?![\w*])")
+_HEADING_RE = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
+_LIST_OR_QUOTE_RE = re.compile(r"^\s{0,3}(?:>\s?|[-*+]\s+(?=\S))")
+_RULE_RE = re.compile(r"^\s{0,3}(?:[-*_]\s*){3,}$")
+
+# Whole lines that are site furniture, never article text (compared casefolded, without a
+# trailing colon). Section subheads such as "Raggruppamenti" are kept: only known labels go.
+BOILERPLATE_LINES = frozenset(
+    """annuncio | pubblicità | pubblicita | advertisement | sponsor | contenuto sponsorizzato |
+    articoli correlati | articolo correlato | ultimi articoli | ultime notizie | leggi anche |
+    leggi di più | leggi tutto | potrebbe interessarti | ti potrebbe interessare | più letti |
+    i più letti | condividi | condividi su facebook | condividi su twitter | tweet |
+    iscriviti alla newsletter | iscriviti | abbonati | continua a leggere | torna su |
+    commenti | lascia un commento | tag | tags | foto | video | galleria fotografica |
+    riproduzione riservata | © riproduzione riservata""".replace("\n", " ").split("|")
+)
+BOILERPLATE_LINES = frozenset(_collapse(item) for item in BOILERPLATE_LINES)
+
+_NAME = r"[A-ZÀ-ÖØ-Þ][\w’'.-]+(?:\s+(?:de|di|da|del|della|van|von|la|le|[A-ZÀ-ÖØ-Þ][\w’'.-]+)){1,3}"
+# Names stay case-sensitive (capitalised words); only the lead-in words ignore case.
+_BYLINE_RE = re.compile(rf"^\[?\s*(?i:di|by|a cura di)\s+({_NAME})\s*\]?$")
+_NAME_RE = re.compile(rf"^{_NAME}$")
+_PUBLISHED_RE = re.compile(r"^(?:pubblicato|pubblicata|data di pubblicazione)\b", re.IGNORECASE)
+# Photo credit at the end of a caption: "[Gavriil Grigorov/Sputnik/Pool via Reuters]",
+# "(Foto ANSA)", "Foto: Getty Images".
+_CREDIT_RE = re.compile(
+    r"(?:[\[(](?:[^\])]*/[^\])]*|[^\])]*\bvia\b[^\])]*|\s*(?:foto|photo|ph\.?|credit)\b[^\])]*)[\])]"
+    r"|^(?:foto|photo|credit)\s*:.*)\s*$",
+    re.IGNORECASE,
+)
+_BIO_HINT_RE = re.compile(
+    r"\b(?:classe \d{4}|nat[oa] (?:a|nel|il)\b|giornalista|collabora con|scrive per|"
+    r"laureat[oa]|redattore|redattrice|corrispondente)",
+    re.IGNORECASE,
+)
+_OUTLET = r"([A-ZÀ-ÖØ-Þ][\w’'.-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w’'.-]*){0,3})"
+_BIO_OUTLET_RE = re.compile(
+    rf"\b(?i:collabora con|scrive per|lavora per|(?:giornalista|redattore|redattrice|"
+    rf"firma|corrispondente) (?:di|per|del|della))\s+{_OUTLET}"
+)
+
+
+@dataclass
+class CleanedText:
+    """The article found in a scraped text, and the metadata recognised around it."""
+
+    paragraphs: list[str]
+    title: str
+    title_derived: bool
+    author: str | None = None
+    source: str | None = None
+    date: datetime.date | None = None
+
+    @property
+    def body(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+
+@dataclass
+class _Line:
+    text: str
+    heading: bool = False
+
+
+def strip_markdown(line: str) -> str:
+    """Remove inline markdown from one line: links keep their text, emphasis its content."""
+    line = _IMAGE_RE.sub("", line)
+    line = _LINK_RE.sub(r"\1", line)
+    line = _BOLD_RE.sub(r"\1", line)
+    line = _UNDERLINE_BOLD_RE.sub(r"\1", line)
+    return _ITALIC_RE.sub(r"\1", line)
+
+
+def _comparable(text: str) -> str:
+    """A form for spotting repeats: casefolded, quotes unified, punctuation-insensitive."""
+    text = text.translate(str.maketrans("’‘“”«»", "''\"\"\"\""))
+    return _collapse(re.sub(r"[^\w'\" ]", " ", text.casefold()))
+
+
+def _is_headline_like(text: str) -> bool:
+    words = text.split()
+    return (
+        0 < len(words) <= HEADLINE_MAX_WORDS
+        and not re.search(r"[.:;,]$", text)
+        and words[-1].casefold() not in _TRAILING_FILLERS
+        and (text[:1].isupper() or text[:1].isdigit() or text[:1] in "\"“«'‘")
+    )
+
+
+def _is_boilerplate(text: str) -> bool:
+    return _collapse(text.casefold().rstrip(":").strip()) in BOILERPLATE_LINES
+
+
+def _shares_words(line: str, paragraphs: list[str]) -> bool:
+    """Whether at least half of the line's longer words occur in the text (a sanity check that
+    a stray line is this article's headline, not a link to another one)."""
+    words = {w for w in re.findall(r"\w{4,}", line.casefold()) if w not in _TRAILING_FILLERS}
+    if not words:
+        return False
+    text = " ".join(paragraphs).casefold()
+    return sum(1 for w in words if re.search(rf"\b{re.escape(w)}\b", text)) * 2 >= len(words)
+
+
+def clean_scraped_text(text: str) -> CleanedText:
+    """Find the article in scraped text: paragraphs, title, author, outlet and date."""
+    lines = [_Line(line) for line in _normalize_text(text).split("\n")]
+    for line in lines:
+        heading = _HEADING_RE.match(line.text)
+        if heading:
+            line.text, line.heading = heading.group(1), True
+        elif _RULE_RE.match(line.text):
+            line.text = ""
+        else:
+            line.text = _LIST_OR_QUOTE_RE.sub("", line.text)
+        line.text = _collapse(strip_markdown(line.text))
+
+    author: str | None = None
+    date: datetime.date | None = None
+
+    for line in lines:
+        if not line.text:
+            continue
+        if _is_boilerplate(line.text):
+            line.text = ""
+        elif byline := _BYLINE_RE.match(line.text):
+            author = author or byline.group(1)
+            line.text = ""
+        elif _CREDIT_RE.search(line.text) and len(line.text.split()) <= 60:
+            # A photo caption: not article text, but it may date the event pictured.
+            date = date or find_text_date(line.text)
+            line.text = ""
+        elif _PUBLISHED_RE.match(line.text) or _is_date_only(line.text):
+            date = date or _date_in(line.text)
+            line.text = ""
+
+    # The headline: a short first line without a closing full stop that stands alone (a blank
+    # line follows) or comes back later in the page, and that the next line does not continue.
+    # Its repetitions inside the page go.
+    headline: str | None = None
+    content = [i for i, line in enumerate(lines) if line.text]
+    if len(content) > 1:
+        first, candidate = content[0], lines[content[0]].text
+        repeats = [i for i in content[1:] if _comparable(lines[i].text) == _comparable(candidate)]
+        alone = not lines[first + 1].text
+        if (
+            _is_headline_like(candidate)
+            and (alone or repeats)
+            and not _continues(candidate, lines[content[1]].text)
+        ):
+            headline = candidate
+            for i in [first, *repeats]:
+                lines[i].text = ""
+
+    # Paragraphs, remembering which are headings (for the author bio at the end).
+    grouped: list[_Line] = []
+    has_blank_separators = _has_blank_separators([line.text for line in lines])
+    for line in [*lines, _Line("")]:
+        if not line.text:
+            if grouped and grouped[-1].text:
+                grouped.append(_Line(""))
+            continue
+        if has_blank_separators and grouped and grouped[-1].text and not line.heading \
+                and not grouped[-1].heading:
+            grouped[-1].text = f"{grouped[-1].text} {line.text}"
+        else:
+            if grouped and grouped[-1].text:
+                grouped.append(_Line(""))
+            grouped.append(_Line(line.text, line.heading))
+    blocks = [block for block in grouped if block.text]
+
+    source: str | None = None
+    blocks, bio_author, source = _remove_author_bio(blocks)
+    author = author or bio_author
+
+    # A headline-like line that cuts a sentence in two was injected by the page layout; it is
+    # the headline when the page had none at the top.
+    kept: list[_Line] = []
+    for i, block in enumerate(blocks):
+        following = blocks[i + 1].text if i + 1 < len(blocks) else ""
+        if (
+            kept
+            and following
+            and _is_headline_like(block.text)
+            and _continues(kept[-1].text, following)
+        ):
+            others = [b.text for b in blocks if b is not block]
+            if headline is None and _shares_words(block.text, others):
+                headline = block.text
+            continue
+        kept.append(block)
+
+    paragraphs = _join_broken([block.text for block in kept])
+    if headline:
+        title, title_derived = headline, False
+    else:
+        title = derive_title("\n\n".join(paragraphs))
+        title_derived = bool(title)
+    return CleanedText(paragraphs, title, title_derived, author, source, date)
+
+
+def _is_date_only(text: str) -> bool:
+    try:
+        return parse_date(text) is not None
+    except ValueError:
+        return False
+
+
+def _date_in(text: str) -> datetime.date | None:
+    found = find_text_date(text)
+    if found:
+        return found
+    for pattern in (_ISO_DATE_RE, _NUMERIC_DATE_RE):
+        match = pattern.search(text)
+        if match:
+            try:
+                return parse_date(match.group(0))
+            except ValueError:
+                continue
+    return None
+
+
+def _remove_author_bio(
+    blocks: list[_Line],
+) -> tuple[list[_Line], str | None, str | None]:
+    """Drop a closing author bio (a name heading and a short biography) and read it.
+
+    Returns the remaining blocks, the author's name and the outlet the bio names
+    ("Collabora con L'Indipendente dal 2021" gives "L'Indipendente").
+    """
+    for i in range(len(blocks) - 1, max(len(blocks) - 4, 0) - 1, -1):
+        block = blocks[i]
+        if not block.heading or not _NAME_RE.match(block.text):
+            continue
+        bio = [b.text for b in blocks[i + 1:]]
+        if not bio or len(bio) > 2 or not any(_BIO_HINT_RE.search(text) for text in bio):
+            continue
+        outlet = None
+        for text in bio:
+            match = _BIO_OUTLET_RE.search(text)
+            if match:
+                outlet = match.group(1).rstrip(".,;")
+                break
+        return blocks[:i], block.text, outlet
+    return blocks, None, None
