@@ -1,0 +1,433 @@
+"""Building and updating the index: into a new directory, validated, then swapped in atomically.
+
+The live build is never written to. ``build_index`` creates a fresh build; ``update_index`` copies
+the live build with hard links (Whoosh never rewrites a file in place: commits add new segment and
+TOC files), applies the changes there, validates, and swaps. Readers keep the build they have open
+until they notice that ``current`` moved.
+"""
+
+from __future__ import annotations
+
+import datetime
+import fcntl
+import os
+import shutil
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import whoosh.index
+from whoosh.query import Every, Term
+
+from search import store
+from search.analysis import ANALYZER_VERSION, tokens
+from search.articles import Article, Problem, read_sources
+from search.duplicates import signature
+from search.errors import BuildError, IndexLockedError, IndexNotFoundError
+from search.schema import LEAD_CHARS, SCHEMA_VERSION, build_schema
+
+Progress = Callable[[int], None]
+
+# Whoosh writer settings: a larger RAM buffer means fewer, larger segments to merge.
+WRITER_LIMIT_MB = 256
+
+
+@dataclass
+class BuildReport:
+    """What a build or update did, for the CLI summary and ``--json``."""
+
+    kind: str  # "build" or "update"
+    build_id: str = ""
+    doc_count: int = 0  # documents in the index after the run
+    indexed: int = 0  # documents written by this run (added + replaced)
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    seconds: float = 0.0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> int:
+        return sum(1 for p in self.problems if p.skipped)
+
+    def skipped_by_reason(self) -> dict[str, int]:
+        return dict(Counter(problem_kind(p) for p in self.problems if p.skipped))
+
+    def summary(self) -> str:
+        """One line: ``Indexed 10,372 articles in 41 s; skipped 3 (2 malformed JSON, 1 empty file)``."""
+        secs = f"{self.seconds:.1f} s" if self.seconds < 10 else f"{self.seconds:,.0f} s"
+        if self.kind == "build":
+            line = f"Indexed {self.indexed:,} articles in {secs}"
+        else:
+            line = (
+                f"Updated the index in {secs}: {self.added:,} added, {self.replaced:,} replaced, "
+                f"{self.unchanged:,} unchanged, {self.deleted:,} deleted; {self.doc_count:,} in all"
+            )
+        if self.skipped:
+            reasons = ", ".join(f"{n} {k}" for k, n in sorted(self.skipped_by_reason().items()))
+            line += f"; skipped {self.skipped:,} ({reasons})"
+        else:
+            line += "; skipped 0"
+        repaired = len(self.problems) - self.skipped
+        if repaired:
+            line += f"; repaired {repaired:,}"
+        return line
+
+    def to_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "build_id": self.build_id,
+            "doc_count": self.doc_count,
+            "indexed": self.indexed,
+            "added": self.added,
+            "replaced": self.replaced,
+            "unchanged": self.unchanged,
+            "deleted": self.deleted,
+            "skipped": self.skipped,
+            "skipped_by_reason": self.skipped_by_reason(),
+            "seconds": round(self.seconds, 3),
+            "problems": [
+                {"origin": p.origin, "reason": p.reason, "skipped": p.skipped}
+                for p in self.problems
+            ],
+        }
+
+
+def problem_kind(problem: Problem) -> str:
+    """A short category for the summary: the reason up to its first colon or semicolon."""
+    reason = problem.reason
+    for sep in (":", ";", " ("):
+        reason = reason.split(sep, 1)[0]
+    return reason.strip()
+
+
+@contextmanager
+def index_lock(index_dir: Path):
+    """Hold the directory's indexer lock: one ``index``/``update`` at a time."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    path = index_dir / ".lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "another process"
+            raise IndexLockedError(
+                f"Another indexer is already working on {index_dir} (pid {holder}); "
+                "wait for it to finish, then run the command again."
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)
+
+
+def collect_articles(
+    sources: Iterable[Path], report: BuildReport, max_body_chars: int | None = None
+) -> dict[str, Article]:
+    """Read every source; duplicates by id keep the last one read, and the report says so."""
+    articles: dict[str, Article] = {}
+    kwargs = {} if max_body_chars is None else {"max_body_chars": max_body_chars}
+    for item in read_sources(list(sources), **kwargs):
+        if isinstance(item, Problem):
+            report.problems.append(item)
+            continue
+        previous = articles.pop(item.id, None)
+        if previous is not None:
+            report.problems.append(
+                Problem(
+                    previous.origin,
+                    f"duplicate id {item.id!r}: kept the later one at {item.origin}",
+                    skipped=True,
+                )
+            )
+        articles[item.id] = item
+    return articles
+
+
+def lead_of(body: str) -> str:
+    """The first paragraph, cut to about ``LEAD_CHARS`` characters at a word boundary."""
+    first = body.split("\n\n", 1)[0]
+    if len(first) <= LEAD_CHARS:
+        return first
+    return first[:LEAD_CHARS].rsplit(" ", 1)[0]
+
+
+def document_fields(article: Article, *, include_title: bool = True) -> dict:
+    """The Whoosh document for an article."""
+    title = article.title if include_title else ""
+    doc = {
+        "id": article.id,
+        "title": title,
+        "lead": lead_of(article.body),
+        "body": article.body,
+        "exact": f"{title}\n\n{article.body}" if title else article.body,
+        "word_count": article.word_count,
+        "title_derived": article.title_derived,
+        "content_hash": article.content_hash,
+        "origin": article.origin,
+        "dup_sig": signature(article.body),
+    }
+    if article.url:
+        doc["url"] = article.url
+    if article.author:
+        doc["author"] = article.author
+        doc["author_facet"] = article.author
+    if article.source:
+        doc["source"] = article.source
+        doc["source_facet"] = article.source
+    if article.date:
+        doc["date"] = datetime.datetime.combine(article.date, datetime.time())
+        doc["year"] = str(article.date.year)
+    return doc
+
+
+def _new_build_dir(index_dir: Path) -> tuple[str, Path]:
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%S")
+    build_id = f"{stamp}-{uuid.uuid4().hex[:6]}"
+    path = index_dir / store.BUILDS / build_id
+    path.mkdir(parents=True)
+    return build_id, path
+
+
+def _validate(build_dir: Path, expected_count: int, probe: Article | None) -> None:
+    """Open the new build as a reader would and check its count and a probe query."""
+    ix = whoosh.index.open_dir(str(build_dir))
+    try:
+        with ix.searcher() as searcher:
+            count = searcher.doc_count()
+            if count != expected_count:
+                raise BuildError(
+                    f"Validation failed: the new index holds {count} documents, "
+                    f"expected {expected_count}; the live index was left as it was."
+                )
+            if probe is not None:
+                words = tokens(probe.title or probe.body[:200])
+                query = (
+                    Term("id", probe.id)
+                    if not words
+                    else Term("body", words[0]) | Term("title", words[0])
+                )
+                hits = {hit["id"] for hit in searcher.search(query, limit=None)}
+                if probe.id not in hits:
+                    raise BuildError(
+                        f"Validation failed: a probe search for {probe.id!r} did not find it; "
+                        "the live index was left as it was."
+                    )
+            elif count and not searcher.search(Every(), limit=1):
+                raise BuildError("Validation failed: the new index returns nothing.")
+    finally:
+        ix.close()
+
+
+def _swap_in(index_dir: Path, build_dir: Path, keep: int = 2) -> None:
+    """Point ``current`` at the new build atomically; the old one becomes ``previous``."""
+    old = store.live_target(index_dir)
+    _replace_link(index_dir / store.CURRENT, build_dir)
+    if old is not None and old != build_dir:
+        _replace_link(index_dir / store.PREVIOUS, old)
+    _prune_builds(index_dir, keep={build_dir, old} if keep >= 2 else {build_dir})
+
+
+def _replace_link(link: Path, target: Path) -> None:
+    tmp = link.with_name(f".{link.name}.{os.getpid()}.tmp")
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    os.symlink(os.path.relpath(target, link.parent), tmp)
+    os.replace(tmp, link)
+
+
+def _prune_builds(index_dir: Path, keep: set[Path | None]) -> None:
+    builds = index_dir / store.BUILDS
+    for path in builds.iterdir():
+        if path.resolve() not in keep:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _write(
+    writer,
+    articles: Iterable[Article],
+    include_titles: bool,
+    progress: Progress | None,
+    update: bool = False,
+) -> int:
+    n = 0
+    for article in articles:
+        doc = document_fields(article, include_title=include_titles)
+        if update:
+            writer.update_document(**doc)
+        else:
+            writer.add_document(**doc)
+        n += 1
+        if progress:
+            progress(1)
+    return n
+
+
+def _manifest(
+    build_id: str,
+    kind: str,
+    doc_count: int,
+    seconds: float,
+    sources: Sequence[Path],
+    parent: str | None,
+    include_titles: bool,
+) -> dict:
+    return {
+        "format": "rassegna-index",
+        "schema_version": SCHEMA_VERSION,
+        "analyzer_version": ANALYZER_VERSION,
+        "build_id": build_id,
+        "kind": kind,
+        "parent": parent,
+        "built_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "build_seconds": round(seconds, 3),
+        "doc_count": doc_count,
+        "sources": [str(s) for s in sources],
+        "include_titles": include_titles,
+    }
+
+
+def build_index(
+    sources: Sequence[str | os.PathLike[str]],
+    index_dir: str | os.PathLike[str],
+    *,
+    progress: Progress | None = None,
+    on_total: Callable[[int], None] | None = None,
+    include_titles: bool = True,
+    procs: int = 1,
+    max_body_chars: int | None = None,
+) -> BuildReport:
+    """Rebuild the index from scratch into a new build, validate it, and swap it in."""
+    index_dir = Path(index_dir).resolve()
+    sources = [Path(s) for s in sources]
+    report = BuildReport(kind="build")
+    started = time.perf_counter()
+    with index_lock(index_dir):
+        articles = collect_articles(sources, report, max_body_chars)
+        if not articles:
+            raise BuildError(
+                f"Nothing could be indexed from {', '.join(map(str, sources))} "
+                f"({report.skipped} items skipped); the live index was left as it was."
+            )
+        if on_total:
+            on_total(len(articles))
+        build_id, build_dir = _new_build_dir(index_dir)
+        try:
+            ix = whoosh.index.create_in(str(build_dir), build_schema())
+            writer_args = {"limitmb": WRITER_LIMIT_MB}
+            if procs > 1:
+                writer_args.update(procs=procs, multisegment=True)
+            writer = ix.writer(**writer_args)
+            try:
+                report.indexed = report.added = _write(
+                    writer, articles.values(), include_titles, progress
+                )
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            ix.close()
+            _validate(build_dir, len(articles), next(iter(articles.values())))
+            report.seconds = time.perf_counter() - started
+            report.doc_count = len(articles)
+            report.build_id = build_id
+            store.write_manifest(
+                build_dir,
+                _manifest(
+                    build_id, "build", len(articles), report.seconds, sources, None, include_titles
+                ),
+            )
+            _swap_in(index_dir, build_dir)
+        except BaseException:
+            shutil.rmtree(build_dir, ignore_errors=True)
+            raise
+    return report
+
+
+def update_index(
+    sources: Sequence[str | os.PathLike[str]],
+    index_dir: str | os.PathLike[str],
+    *,
+    delete_missing: bool = False,
+    progress: Progress | None = None,
+    on_total: Callable[[int], None] | None = None,
+    max_body_chars: int | None = None,
+) -> BuildReport:
+    """Add new articles, replace changed ones (by id and content hash), keep the rest."""
+    index_dir = Path(index_dir).resolve()
+    sources = [Path(s) for s in sources]
+    report = BuildReport(kind="update")
+    started = time.perf_counter()
+    with index_lock(index_dir):
+        live = store.live_target(index_dir)
+        if live is None:
+            raise IndexNotFoundError(store.no_index_message(index_dir))
+        opened = store.open_build(live)
+        include_titles = opened.manifest.get("include_titles", True)
+        with opened.ix.searcher() as searcher:
+            existing = {
+                fields["id"]: fields.get("content_hash") for fields in searcher.all_stored_fields()
+            }
+        opened.ix.close()
+        articles = collect_articles(sources, report, max_body_chars)
+        changed = [a for a in articles.values() if existing.get(a.id) != a.content_hash]
+        report.added = sum(1 for a in changed if a.id not in existing)
+        report.replaced = len(changed) - report.added
+        report.unchanged = len(articles) - len(changed)
+        missing = [i for i in existing if i not in articles] if delete_missing else []
+        if on_total:
+            on_total(len(changed))
+        if not changed and not missing:
+            report.doc_count = len(existing)
+            report.build_id = opened.manifest["build_id"]
+            report.seconds = time.perf_counter() - started
+            return report
+        build_id, build_dir = _new_build_dir(index_dir)
+        try:
+            for entry in os.scandir(live):
+                if (
+                    entry.is_file()
+                    and not entry.name.endswith((".tmp", "LOCK"))
+                    and entry.name != store.MANIFEST
+                ):
+                    os.link(entry.path, build_dir / entry.name)
+            ix = whoosh.index.open_dir(str(build_dir))
+            writer = ix.writer(limitmb=WRITER_LIMIT_MB)
+            try:
+                for doc_id in missing:
+                    writer.delete_by_term("id", doc_id)
+                report.deleted = len(missing)
+                report.indexed = _write(writer, changed, include_titles, progress, update=True)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            ix.close()
+            report.doc_count = len(existing) + report.added - report.deleted
+            _validate(build_dir, report.doc_count, changed[0] if changed else None)
+            report.seconds = time.perf_counter() - started
+            report.build_id = build_id
+            store.write_manifest(
+                build_dir,
+                _manifest(
+                    build_id,
+                    "update",
+                    report.doc_count,
+                    report.seconds,
+                    sources,
+                    opened.manifest["build_id"],
+                    include_titles,
+                ),
+            )
+            _swap_in(index_dir, build_dir)
+        except BaseException:
+            shutil.rmtree(build_dir, ignore_errors=True)
+            raise
+    return report

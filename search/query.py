@@ -1,0 +1,270 @@
+"""The search-box query language, parsed by hand into Whoosh queries.
+
+Whoosh's default ``QueryParser`` is a denial-of-service vector (``*a*``, ``ro~2``, ranges over text
+take seconds) and raises on inputs such as ``a NOT OR b``. This parser accepts only what a search
+box needs and treats everything else as plain words:
+
+* ``words`` — stemmed, searched in title, lead and body;
+* ``"quoted phrases"`` — matched as written, on the unstemmed ``exact`` field;
+* ``-word`` / ``-"phrase"`` / ``NOT word`` — excluded;
+* ``a OR b`` — either;
+* ``source:``, ``author:``, ``title:`` (also ``fonte:``, ``autore:``, ``titolo:``) — field filters;
+* ``negoz*`` — prefix of at least 3 letters, expanded to at most ``MAX_EXPANSIONS`` words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+
+from search.analysis import exact_analyzer, italian_analyzer
+from search.errors import QueryError
+from search.ranking import DEFAULT, RankingParams, word_query
+
+MAX_QUERY_CHARS = 500
+MAX_CLAUSES = 64
+MIN_PREFIX = 3
+MAX_EXPANSIONS = 50
+MAX_PREFIX_SCAN = 5000
+
+FIELD_ALIASES = {
+    "source": "source",
+    "fonte": "source",
+    "author": "author",
+    "autore": "author",
+    "title": "title",
+    "titolo": "title",
+}
+
+_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
+_TOKEN = re.compile(
+    r'(?P<neg>-)?(?:(?P<field>[^\W\d_]+):)?(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+))'
+)
+_WILDCARD = re.compile(r"[*?]")
+
+
+@dataclass
+class Clause:
+    """One item of the query: a word, a phrase, a prefix, or a group of alternatives."""
+
+    kind: str  # "word" | "phrase" | "prefix" | "any"
+    text: str
+    field_name: str | None = None  # "title" | "source" | "author" | None (all text fields)
+    alternatives: list[Clause] = field(default_factory=list)  # for kind == "any"
+
+
+@dataclass
+class ParsedQuery:
+    text: str
+    clauses: list[Clause] = field(default_factory=list)  # scored; ranking counts how many match
+    excluded: list[Clause] = field(default_factory=list)
+    filters: list[Clause] = field(default_factory=list)  # source:/author:/title: — required
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.clauses or self.filters)
+
+
+def parse(text: str) -> ParsedQuery:
+    """Parse what a person typed; raise :class:`QueryError` with a fix when it can't be run."""
+    text = (text or "").translate(_QUOTES)
+    text = "".join(ch if ch.isprintable() else " " for ch in text).strip()
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(
+            f"The query is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS}. "
+            "Shorten it to the words that matter."
+        )
+    parsed = ParsedQuery(text)
+    pending_or = False
+    negate_next = False
+    for match in _TOKEN.finditer(text):
+        word, phrase = match.group("word"), match.group("phrase")
+        field_name = match.group("field")
+        negated = bool(match.group("neg")) or negate_next
+        negate_next = False
+        if word is not None and field_name is None and not match.group("neg"):
+            if word == "OR":
+                pending_or = bool(parsed.clauses)
+                continue
+            if word == "AND":
+                continue
+            if word == "NOT":
+                negate_next = True
+                continue
+        if field_name is not None and field_name.lower() not in FIELD_ALIASES:
+            # "ore 5:30", "http://…": not a field filter, just words.
+            word = f"{field_name} {word}" if word is not None else None
+            if phrase is not None:
+                phrase = f"{field_name} {phrase}"
+            field_name = None
+        clause = _make_clause(word, phrase, FIELD_ALIASES.get((field_name or "").lower()))
+        if clause is None:
+            pending_or = False
+            continue
+        if negated:
+            parsed.excluded.append(clause)
+        elif clause.field_name is not None:
+            parsed.filters.append(clause)
+        elif pending_or and parsed.clauses:
+            previous = parsed.clauses.pop()
+            alternatives = previous.alternatives if previous.kind == "any" else [previous]
+            parsed.clauses.append(
+                Clause("any", f"{previous.text} OR {clause.text}", None, alternatives + [clause])
+            )
+        else:
+            parsed.clauses.append(clause)
+        pending_or = False
+    if len(parsed.clauses) + len(parsed.excluded) + len(parsed.filters) > MAX_CLAUSES:
+        raise QueryError(f"The query has more than {MAX_CLAUSES} words; keep the ones that matter.")
+    return parsed
+
+
+def _make_clause(word: str | None, phrase: str | None, field_name: str | None) -> Clause | None:
+    if phrase is not None:
+        phrase = phrase.strip()
+        if not phrase:
+            return None
+        if _WILDCARD.search(phrase.replace("?", "")) and "*" in phrase:
+            raise QueryError('Wildcards do not work inside "quoted phrases"; remove the `*`.')
+        return Clause("phrase", phrase, field_name)
+    assert word is not None
+    if "*" in word or "?" in word:
+        stem = word.rstrip("*")
+        if _WILDCARD.search(stem) or not word.endswith("*"):
+            raise QueryError(
+                f"`{word}`: wildcards work only at the end of a word (`negoz*`); "
+                "`?` and leading or inner `*` are not supported."
+            )
+        letters = sum(ch.isalnum() for ch in stem)
+        if letters < MIN_PREFIX:
+            raise QueryError(
+                f"`{word}`: a prefix search needs at least {MIN_PREFIX} letters before the `*`."
+            )
+        return Clause("prefix", stem, field_name)
+    if not any(ch.isalnum() for ch in word):
+        return None
+    return Clause("word", word, field_name)
+
+
+# ----------------------------------------------------------------------------- compiling
+
+
+@dataclass
+class Compiled:
+    """A parsed query turned into Whoosh queries, plus what the highlighter needs."""
+
+    clauses: list[wq.Query]  # one per scored clause (None-free)
+    excluded: wq.Query | None
+    filter: wq.Query | None
+    stems: set[str] = field(default_factory=set)  # stemmed terms to highlight
+    exact: set[str] = field(default_factory=set)  # unstemmed words to highlight (prefix expansions)
+    phrases: list[list[str]] = field(default_factory=list)  # exact token sequences to highlight
+    words: list[str] = field(default_factory=list)  # plain words as typed (spelling suggestions)
+
+    @property
+    def scored(self) -> wq.Query:
+        if not self.clauses:
+            return wq.Every()
+        return self.clauses[0] if len(self.clauses) == 1 else wq.Or(self.clauses)
+
+
+def _stems(text: str) -> list[str]:
+    return [t.text for t in italian_analyzer()(text)]
+
+
+def _exact(text: str) -> list[str]:
+    return [t.text for t in exact_analyzer()(text)]
+
+
+def compile_query(parsed: ParsedQuery, reader, params: RankingParams = DEFAULT) -> Compiled:
+    """Turn a parsed query into Whoosh queries against ``reader``'s index."""
+    out = Compiled([], None, None)
+    for clause in parsed.clauses:
+        q = _compile_clause(clause, reader, params, out, scored=True)
+        if q is not None:
+            out.clauses.append(q)
+    excluded = [
+        q
+        for c in parsed.excluded
+        if (q := _compile_clause(c, reader, params, Compiled([], None, None))) is not None
+    ]
+    out.excluded = wq.Or(excluded) if excluded else None
+    filters = [
+        q for c in parsed.filters if (q := _compile_clause(c, reader, params, out)) is not None
+    ]
+    out.filter = wq.And(filters) if filters else None
+    if parsed.clauses and not out.clauses:
+        # Only stop words ("il che"): search them as written rather than return nothing.
+        words = [w for c in parsed.clauses for w in _exact(c.text)]
+        if words:
+            out.clauses.append(wq.And([wq.Term("exact", w) for w in words]))
+            out.exact.update(words)
+    return out
+
+
+def _compile_clause(
+    clause: Clause, reader, params: RankingParams, out: Compiled, scored: bool = False
+) -> wq.Query | None:
+    if clause.kind == "any":
+        parts = [q for c in clause.alternatives if (q := _compile_clause(c, reader, params, out))]
+        return wq.Or(parts) if parts else None
+    if clause.field_name in ("source", "author"):
+        words = _exact(clause.text)
+        if not words:
+            return None
+        if clause.kind == "prefix":
+            return _prefix(clause.field_name, words[-1], reader)
+        return (
+            wq.Phrase(clause.field_name, words)
+            if len(words) > 1
+            else wq.Term(clause.field_name, words[0])
+        )
+    if clause.kind == "phrase":
+        words = _exact(clause.text)
+        if not words:
+            return None
+        if clause.field_name == "title":
+            stems = _stems(clause.text)
+            out.stems.update(stems)
+            if not stems:
+                return None
+            return wq.Phrase("title", stems) if len(stems) > 1 else wq.Term("title", stems[0])
+        out.phrases.append(words)
+        return wq.Phrase("exact", words) if len(words) > 1 else wq.Term("exact", words[0])
+    if clause.kind == "prefix":
+        words = _exact(clause.text)
+        if not words or len(words[-1]) < MIN_PREFIX:
+            return None
+        q = _prefix("exact", words[-1], reader)
+        if isinstance(q, wq.Or):
+            out.exact.update(t.text for t in q.subqueries)
+        return q
+    # A plain word (it may analyze to several tokens: "covid-19", or to none: a stop word).
+    stems = _stems(clause.text)
+    if not stems:
+        return None
+    out.stems.update(stems)
+    if scored:
+        out.words.append(clause.text)
+    if clause.field_name == "title":
+        parts = [wq.Term("title", s) for s in stems]
+    else:
+        parts = [word_query(s, params) for s in stems]
+    return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+def _prefix(fieldname: str, prefix: str, reader) -> wq.Query:
+    """An OR of the most frequent words starting with ``prefix`` (bounded; never a scan of all)."""
+    found: list[tuple[int, str]] = []
+    for i, term in enumerate(reader.expand_prefix(fieldname, prefix)):
+        if i >= MAX_PREFIX_SCAN:
+            break
+        text = term.decode("utf-8") if isinstance(term, bytes) else term
+        found.append((reader.doc_frequency(fieldname, text), text))
+    found.sort(key=lambda pair: (-pair[0], pair[1]))
+    terms = [wq.Term(fieldname, text) for _, text in found[:MAX_EXPANSIONS]]
+    if not terms:
+        return wq.NullQuery
+    return wq.Or(terms)

@@ -1,0 +1,490 @@
+"""The one search function (and its companions) behind the CLI, the page and the JSON API.
+
+Callers get plain dataclasses back. ``total`` and the facets come from the whole result set today;
+``total_exact`` lets a later version estimate them on huge result sets without changing callers.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from whoosh import query as wq
+from whoosh import sorting
+from whoosh.util.times import long_to_datetime
+
+from search import suggest as spelling
+from search.duplicates import group_near_duplicates
+from search.errors import ArticleNotFoundError, QueryError
+from search.query import Compiled, compile_query, parse
+from search.ranking import DEFAULT, RankingParams, ranked_searcher, rerank
+from search.snippets import Highlight, highlight_text, lead, make_snippets
+from search.store import IndexHandle
+
+MAX_SIZE = 50
+MAX_PAGE = 1000
+SORTS = ("relevance", "date", "-date")  # date: oldest first; -date: newest first
+FACETS = {"source": "source_facet", "author": "author_facet", "year": "year"}
+MAX_FACET_VALUES = 30
+
+
+@dataclass
+class FacetValue:
+    value: str
+    count: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "count": self.count}
+
+
+@dataclass
+class ArticleRef:
+    """A short reference to an article (near-duplicates, related articles)."""
+
+    id: str
+    title: str
+    source: str | None
+    date: datetime.date | None
+    score: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {"id": self.id, "title": self.title, "source": self.source, "date": _iso(self.date)}
+        if self.score is not None:
+            out["score"] = round(self.score, 4)
+        return out
+
+
+@dataclass
+class Hit:
+    id: str
+    title: str
+    title_html: str  # escaped, query words in <mark>
+    title_derived: bool
+    url: str | None
+    source: str | None
+    author: str | None
+    date: datetime.date | None
+    score: float
+    snippets: list[str]  # escaped HTML with <mark>; the lead when only the title matched
+    word_count: int
+    similar: list[ArticleRef] = field(default_factory=list)  # collapsed near-duplicates
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "url": self.url,
+            "source": self.source,
+            "author": self.author,
+            "date": _iso(self.date),
+            "score": round(self.score, 4),
+            "snippets": self.snippets,
+            "similar": [ref.to_dict() for ref in self.similar],
+        }
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int
+    page: int
+    size: int
+    took_ms: float
+    suggestion: str | None
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]]
+    sort: str = "relevance"
+    total_exact: bool = True
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size)) if self.total else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "size": self.size,
+            "took_ms": round(self.took_ms, 1),
+            "suggestion": self.suggestion,
+            "hits": [hit.to_dict() for hit in self.hits],
+            "facets": {k: [v.to_dict() for v in vals] for k, vals in self.facets.items()},
+        }
+
+
+def _iso(value: datetime.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _as_date(value: Any) -> datetime.date | None:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    return value
+
+
+def parse_day(value: str | datetime.date | None, name: str) -> datetime.date | None:
+    """A ``YYYY-MM-DD`` (or ``YYYY``, ``YYYY-MM``) filter value; a clear error otherwise."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.date):
+        return value
+    text = str(value).strip()
+    try:
+        if re.fullmatch(r"\d{4}", text):
+            return datetime.date(
+                int(text), 1 if name == "from" else 12, 1 if name == "from" else 31
+            )
+        if re.fullmatch(r"\d{4}-\d{2}", text):
+            year, month = map(int, text.split("-"))
+            if name == "from":
+                return datetime.date(year, month, 1)
+            nxt = datetime.date(year + month // 12, month % 12 + 1, 1)
+            return nxt - datetime.timedelta(days=1)
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise QueryError(
+            f"`{name}` must be a date like 2024-02-16 (or 2024, 2024-02); got {text!r}."
+        ) from None
+
+
+def _filter_query(compiled: Compiled, source, author, year, date_from, date_to) -> wq.Query | None:
+    parts = [compiled.filter] if compiled.filter is not None else []
+    if source:
+        parts.append(wq.Term("source_facet", source))
+    if author:
+        parts.append(wq.Term("author_facet", author))
+    if year:
+        parts.append(wq.Term("year", str(year)))
+    if date_from or date_to:
+        start = datetime.datetime.combine(date_from, datetime.time()) if date_from else None
+        end = datetime.datetime.combine(date_to, datetime.time.max) if date_to else None
+        parts.append(wq.DateRange("date", start, end))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+def _facet_groups() -> dict[str, sorting.FieldFacet]:
+    return {
+        name: sorting.FieldFacet(fieldname, maptype=sorting.Count)
+        for name, fieldname in FACETS.items()
+    }
+
+
+def _date_order(newest_first: bool) -> sorting.MultiFacet:
+    """Sort by date, articles without a date last in both directions."""
+    dated = wq.DateRange("date", datetime.datetime(1000, 1, 1), datetime.datetime(3000, 1, 1))
+    return sorting.MultiFacet(
+        [
+            sorting.QueryFacet({"0": dated}, other="1"),
+            sorting.FieldFacet("date", reverse=newest_first),
+        ]
+    )
+
+
+def _facets(results) -> dict[str, list[FacetValue]]:
+    out = {}
+    for name in FACETS:
+        counts = results.groups(name)
+        values = [
+            FacetValue(k.decode() if isinstance(k, bytes) else str(k), n)
+            for k, n in counts.items()
+            if k not in (None, "", b"")
+        ]
+        if name == "year":
+            values.sort(key=lambda v: v.value, reverse=True)
+        else:
+            values.sort(key=lambda v: (-v.count, v.value))
+        out[name] = values[:MAX_FACET_VALUES]
+    return out
+
+
+def validate_request(page: int, size: int, sort: str) -> None:
+    if not isinstance(page, int) or page < 1 or page > MAX_PAGE:
+        raise QueryError(f"`page` must be a whole number from 1 to {MAX_PAGE}.")
+    if not isinstance(size, int) or size < 1 or size > MAX_SIZE:
+        raise QueryError(f"`size` must be a whole number from 1 to {MAX_SIZE}.")
+    if sort not in SORTS:
+        raise QueryError(f"`sort` must be one of {', '.join(SORTS)}; got {sort!r}.")
+
+
+def search(
+    handle: IndexHandle,
+    query: str,
+    *,
+    page: int = 1,
+    size: int = 10,
+    sort: str = "relevance",
+    source: str | None = None,
+    author: str | None = None,
+    year: str | int | None = None,
+    date_from: str | datetime.date | None = None,
+    date_to: str | datetime.date | None = None,
+    collapse: bool = True,
+    with_facets: bool = True,
+    with_snippets: bool = True,
+    params: RankingParams = DEFAULT,
+) -> SearchResult:
+    """Run a search-box query with filters, ranking, facets, snippets and a spelling suggestion."""
+    started = time.perf_counter()
+    validate_request(page, size, sort)
+    start_day, end_day = parse_day(date_from, "from"), parse_day(date_to, "to")
+    if start_day and end_day and start_day > end_day:
+        raise QueryError("`from` is after `to`; swap the two dates.")
+    parsed = parse(query)
+    with handle.searcher() as base:
+        searcher = ranked_searcher(base, params)
+        compiled = compile_query(parsed, searcher.reader(), params)
+        filter_q = _filter_query(compiled, source, author, year, start_day, end_day)
+        groupedby = _facet_groups() if with_facets else None
+        want = page * size
+        depth = max(params.rerank_depth, want * 3 if collapse else want)
+        common = {"filter": filter_q, "mask": compiled.excluded, "groupedby": groupedby}
+        browse = not compiled.clauses
+        if browse or sort != "relevance":
+            ordered = sort if sort != "relevance" else "-date"
+            candidates = compiled.scored if browse else wq.And(compiled.clauses)
+            by_date = _date_order(newest_first=ordered == "-date")
+            results = searcher.search(candidates, limit=depth, sortedby=by_date, **common)
+            if not results.scored_length() and len(compiled.clauses) > 1:
+                results = searcher.search(compiled.scored, limit=depth, sortedby=by_date, **common)
+            ranked = [(hit.docnum, 0.0) for hit in results]  # sorted: no relevance score
+        else:
+            results = searcher.search(compiled.scored, limit=depth, **common)
+            ranked = rerank(
+                searcher, compiled.clauses, [(hit.docnum, hit.score) for hit in results], params
+            )
+        total = len(results)
+        facets = _facets(results) if with_facets else {}
+        stored = {doc: searcher.stored_fields(doc) for doc, _ in ranked}
+        groups: list[tuple[int, float, list[int]]] = []
+        if collapse:
+            leaders = group_near_duplicates(
+                [tuple(stored[d].get("dup_sig") or ()) for d, _ in ranked]
+            )
+            index_of: dict[int, int] = {}
+            for i, (doc, score) in enumerate(ranked):
+                if leaders[i] == i:
+                    index_of[i] = len(groups)
+                    groups.append((doc, score, []))
+                else:
+                    groups[index_of[leaders[i]]][2].append(doc)
+        else:
+            groups = [(doc, score, []) for doc, score in ranked]
+        page_groups = groups[(page - 1) * size : page * size]
+        terms = Highlight(compiled.stems, compiled.exact, compiled.phrases)
+        hits = [
+            _hit(stored[doc], score, terms, with_snippets, [_ref(stored[d]) for d in dups])
+            for doc, score, dups in page_groups
+        ]
+        suggestion = None
+        if compiled.words:
+            suggestion = spelling.suggest_query(searcher, parsed.text, compiled.words)
+    took = (time.perf_counter() - started) * 1000
+    return SearchResult(
+        query=parsed.text,
+        total=total,
+        page=page,
+        size=size,
+        took_ms=took,
+        suggestion=suggestion,
+        hits=hits,
+        facets=facets,
+        sort=sort,
+    )
+
+
+def _ref(fields: dict[str, Any], score: float | None = None) -> ArticleRef:
+    return ArticleRef(
+        id=fields["id"],
+        title=fields.get("title") or "",
+        source=fields.get("source"),
+        date=_as_date(fields.get("date")),
+        score=score,
+    )
+
+
+def _hit(
+    fields: dict[str, Any],
+    score: float,
+    terms: Highlight,
+    with_snippets: bool,
+    similar: list[ArticleRef],
+) -> Hit:
+    body = fields.get("body") or ""
+    title = fields.get("title") or ""
+    snippets: list[str] = []
+    if with_snippets:
+        snippets = make_snippets(body, terms) or [lead(body)]
+    return Hit(
+        id=fields["id"],
+        title=title,
+        title_html=highlight_text(title, terms),
+        title_derived=bool(fields.get("title_derived")),
+        url=fields.get("url"),
+        source=fields.get("source"),
+        author=fields.get("author"),
+        date=_as_date(fields.get("date")),
+        score=float(score or 0.0),
+        snippets=snippets,
+        word_count=int(fields.get("word_count") or 0),
+        similar=similar,
+    )
+
+
+# ----------------------------------------------------------------------------- articles
+
+
+@dataclass
+class ArticleView:
+    id: str
+    title: str
+    title_html: str
+    title_derived: bool
+    body: str
+    paragraphs_html: list[str]  # escaped, query words in <mark> when a query was given
+    url: str | None
+    source: str | None
+    author: str | None
+    date: datetime.date | None
+    word_count: int
+    related: list[ArticleRef]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "title_derived": self.title_derived,
+            "url": self.url,
+            "source": self.source,
+            "author": self.author,
+            "date": _iso(self.date),
+            "word_count": self.word_count,
+            "body": self.body,
+            "related": [ref.to_dict() for ref in self.related],
+        }
+
+
+def _docnum(searcher, article_id: str) -> int:
+    docnum = searcher.document_number(id=article_id)
+    if docnum is None:
+        raise ArticleNotFoundError(f"No article with id {article_id!r} in the index.")
+    return docnum
+
+
+def get_article(
+    handle: IndexHandle, article_id: str, *, query: str | None = None, related_limit: int = 5
+) -> ArticleView:
+    """One article with its paragraphs (highlighted for ``query``) and related articles."""
+    terms = Highlight()
+    if query:
+        try:
+            parsed = parse(query)
+        except QueryError:
+            parsed = None
+    with handle.searcher() as searcher:
+        docnum = _docnum(searcher, article_id)
+        fields = searcher.stored_fields(docnum)
+        if query and parsed is not None:
+            compiled = compile_query(parsed, searcher.reader())
+            terms = Highlight(compiled.stems, compiled.exact, compiled.phrases)
+        related = _related(searcher, docnum, related_limit)
+    body = fields.get("body") or ""
+    title = fields.get("title") or ""
+    return ArticleView(
+        id=fields["id"],
+        title=title,
+        title_html=highlight_text(title, terms),
+        title_derived=bool(fields.get("title_derived")),
+        body=body,
+        paragraphs_html=[highlight_text(p, terms) for p in body.split("\n\n") if p.strip()],
+        url=fields.get("url"),
+        source=fields.get("source"),
+        author=fields.get("author"),
+        date=_as_date(fields.get("date")),
+        word_count=int(fields.get("word_count") or 0),
+        related=related,
+    )
+
+
+RELATED_TERMS = 15
+
+
+def _related(searcher, docnum: int, limit: int) -> list[ArticleRef]:
+    if limit <= 0:
+        return []
+    fields = searcher.stored_fields(docnum)
+    text = f"{fields.get('title') or ''}\n{fields.get('body') or ''}"
+    results = searcher.more_like(docnum, "body", text=text, top=limit, numterms=RELATED_TERMS)
+    return [_ref(hit.fields(), hit.score) for hit in results]
+
+
+def related_articles(handle: IndexHandle, article_id: str, limit: int = 5) -> list[ArticleRef]:
+    """Articles most like the given one ("more like this")."""
+    with handle.searcher() as searcher:
+        return _related(searcher, _docnum(searcher, article_id), limit)
+
+
+# ----------------------------------------------------------------------------- stats
+
+
+@dataclass
+class IndexStats:
+    index_dir: str
+    build_id: str
+    built_at: str
+    build_seconds: float
+    doc_count: int
+    size_bytes: int
+    date_min: datetime.date | None
+    date_max: datetime.date | None
+    sources: list[FacetValue]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index_dir": self.index_dir,
+            "build_id": self.build_id,
+            "built_at": self.built_at,
+            "build_seconds": self.build_seconds,
+            "doc_count": self.doc_count,
+            "size_bytes": self.size_bytes,
+            "date_min": _iso(self.date_min),
+            "date_max": _iso(self.date_max),
+            "sources": [v.to_dict() for v in self.sources],
+        }
+
+
+def index_stats(handle: IndexHandle) -> IndexStats:
+    """Document count, sources, date range, size on disk and build facts of the live index."""
+    opened = handle.current()
+    cached = opened.cache.get("stats")
+    if cached is not None:
+        return cached
+    with handle.searcher() as searcher:
+        results = searcher.search(wq.Every(), limit=None, groupedby=_facet_groups())
+        facets = _facets(results)
+        reader = searcher.reader()
+        # Raw column values: articles without a date hold the column's "missing" sentinel.
+        raw = reader.column_reader("date", translate=False) if reader.has_column("date") else []
+        missing = 2**64 - 1
+        dates = [long_to_datetime(v) for v in sorted(set(raw)) if v != missing]
+        doc_count = searcher.doc_count()
+    size = sum(p.stat().st_size for p in opened.target.iterdir() if p.is_file())
+    real_dates = [d.date() for d in dates]
+    stats = IndexStats(
+        index_dir=str(handle.index_dir),
+        build_id=opened.manifest.get("build_id", ""),
+        built_at=opened.manifest.get("built_at", ""),
+        build_seconds=float(opened.manifest.get("build_seconds", 0.0)),
+        doc_count=doc_count,
+        size_bytes=size,
+        date_min=real_dates[0] if real_dates else None,
+        date_max=real_dates[-1] if real_dates else None,
+        sources=facets["source"],
+    )
+    opened.cache["stats"] = stats
+    return stats
