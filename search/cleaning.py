@@ -211,25 +211,26 @@ _RULE_RE = re.compile(r"^\s{0,3}(?:[-*_]\s*){3,}$")
 # Whole lines that are site furniture, never article text (compared casefolded, without a
 # trailing colon). Section subheads such as "Raggruppamenti" are kept: only known labels go.
 BOILERPLATE_LINES = frozenset(
-    """annuncio | pubblicità | pubblicita | advertisement | sponsor | contenuto sponsorizzato |
+    _collapse(label)
+    for label in """annuncio | pubblicità | pubblicita | advertisement | sponsor | contenuto sponsorizzato |
     articoli correlati | articolo correlato | ultimi articoli | ultime notizie | leggi anche |
     leggi di più | leggi tutto | potrebbe interessarti | ti potrebbe interessare | più letti |
     i più letti | condividi | condividi su facebook | condividi su twitter | tweet |
     iscriviti alla newsletter | iscriviti | abbonati | continua a leggere | torna su |
     commenti | lascia un commento | tag | tags | foto | video | galleria fotografica |
-    riproduzione riservata | © riproduzione riservata""".replace("\n", " ").split("|")
+    riproduzione riservata | © riproduzione riservata""".split("|")
 )
-BOILERPLATE_LINES = frozenset(_collapse(item) for item in BOILERPLATE_LINES)
 
 _NAME = r"[A-ZÀ-ÖØ-Þ][\w’'.-]+(?:\s+(?:de|di|da|del|della|van|von|la|le|[A-ZÀ-ÖØ-Þ][\w’'.-]+)){1,3}"
 # Names stay case-sensitive (capitalised words); only the lead-in words ignore case.
 _BYLINE_RE = re.compile(rf"^\[?\s*(?i:di|by|a cura di)\s+({_NAME})\s*\]?$")
 _NAME_RE = re.compile(rf"^{_NAME}$")
 _PUBLISHED_RE = re.compile(r"^(?:pubblicato|pubblicata|data di pubblicazione)\b", re.IGNORECASE)
-# Photo credit at the end of a caption: "[Gavriil Grigorov/Sputnik/Pool via Reuters]",
-# "(Foto ANSA)", "Foto: Getty Images".
+# A photo credit ending a caption line: "[Gavriil Grigorov/Sputnik/Pool via Reuters]",
+# "(Foto ANSA)", or a line "Foto: Getty Images". Parentheses need the word "foto": "(km/h)" at
+# the end of a paragraph is text.
 _CREDIT_RE = re.compile(
-    r"(?:[\[(](?:[^\])]*/[^\])]*|[^\])]*\bvia\b[^\])]*|\s*(?:foto|photo|ph\.?|credit)\b[^\])]*)[\])]"
+    r"(?:\[[^\]]*(?:/|\bvia\b)[^\]]*\]|\(\s*(?:foto|photo|ph\.|credit)\b[^)]*\)"
     r"|^(?:foto|photo|credit)\s*:.*)\s*$",
     re.IGNORECASE,
 )
@@ -265,6 +266,10 @@ class CleanedText:
 class _Line:
     text: str
     heading: bool = False
+    removed: bool = False  # furniture taken out: a paragraph boundary, never a blank line
+
+    def remove(self) -> None:
+        self.text, self.removed = "", True
 
 
 def strip_markdown(line: str) -> str:
@@ -309,6 +314,8 @@ def _shares_words(line: str, paragraphs: list[str]) -> bool:
 def clean_scraped_text(text: str) -> CleanedText:
     """Find the article in scraped text: paragraphs, title, author, outlet and date."""
     lines = [_Line(line) for line in _normalize_text(text).split("\n")]
+    # Decided on the page as given: lines removed below must not turn into paragraph breaks.
+    blank_separated = _has_blank_separators([line.text.strip() for line in lines])
     for line in lines:
         heading = _HEADING_RE.match(line.text)
         if heading:
@@ -321,32 +328,31 @@ def clean_scraped_text(text: str) -> CleanedText:
 
     author: str | None = None
     date: datetime.date | None = None
-
     for line in lines:
         if not line.text:
             continue
         if _is_boilerplate(line.text):
-            line.text = ""
+            line.remove()
         elif byline := _BYLINE_RE.match(line.text):
             author = author or byline.group(1)
-            line.text = ""
+            line.remove()
         elif _CREDIT_RE.search(line.text) and len(line.text.split()) <= 60:
             # A photo caption: not article text, but it may date the event pictured.
             date = date or find_text_date(line.text)
-            line.text = ""
+            line.remove()
         elif _PUBLISHED_RE.match(line.text) or _is_date_only(line.text):
             date = date or _date_in(line.text)
-            line.text = ""
+            line.remove()
 
-    # The headline: a short first line without a closing full stop that stands alone (a blank
-    # line follows) or comes back later in the page, and that the next line does not continue.
+    # The headline: a short first line without a closing full stop that stands alone (its own
+    # paragraph) or comes back later in the page, and that the next line does not continue.
     # Its repetitions inside the page go.
     headline: str | None = None
     content = [i for i, line in enumerate(lines) if line.text]
     if len(content) > 1:
         first, candidate = content[0], lines[content[0]].text
         repeats = [i for i in content[1:] if _comparable(lines[i].text) == _comparable(candidate)]
-        alone = not lines[first + 1].text
+        alone = not blank_separated or not lines[first + 1].text
         if (
             _is_headline_like(candidate)
             and (alone or repeats)
@@ -354,25 +360,9 @@ def clean_scraped_text(text: str) -> CleanedText:
         ):
             headline = candidate
             for i in [first, *repeats]:
-                lines[i].text = ""
+                lines[i].remove()
 
-    # Paragraphs, remembering which are headings (for the author bio at the end).
-    grouped: list[_Line] = []
-    has_blank_separators = _has_blank_separators([line.text for line in lines])
-    for line in [*lines, _Line("")]:
-        if not line.text:
-            if grouped and grouped[-1].text:
-                grouped.append(_Line(""))
-            continue
-        if has_blank_separators and grouped and grouped[-1].text and not line.heading \
-                and not grouped[-1].heading:
-            grouped[-1].text = f"{grouped[-1].text} {line.text}"
-        else:
-            if grouped and grouped[-1].text:
-                grouped.append(_Line(""))
-            grouped.append(_Line(line.text, line.heading))
-    blocks = [block for block in grouped if block.text]
-
+    blocks = _group_lines(lines, blank_separated)
     source: str | None = None
     blocks, bio_author, source = _remove_author_bio(blocks)
     author = author or bio_author
@@ -401,6 +391,22 @@ def clean_scraped_text(text: str) -> CleanedText:
         title = derive_title("\n\n".join(paragraphs))
         title_derived = bool(title)
     return CleanedText(paragraphs, title, title_derived, author, source, date)
+
+
+def _group_lines(lines: list[_Line], blank_separated: bool) -> list[_Line]:
+    """Paragraphs from lines, keeping headings apart (the author bio starts with one)."""
+    blocks: list[_Line] = []
+    open_block = False  # whether the next line continues the last block
+    for line in lines:
+        if not line.text:
+            open_block = False
+            continue
+        if blank_separated and open_block and not line.heading:
+            blocks[-1].text = f"{blocks[-1].text} {line.text}"
+        else:
+            blocks.append(_Line(line.text, line.heading))
+        open_block = blank_separated and not line.heading
+    return blocks
 
 
 def _is_date_only(text: str) -> bool:

@@ -47,7 +47,7 @@ def get(name: str, environ: dict[str, str] | None = None) -> str:
 
 
 def index_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """The index directory: the explicit value, else ``RASSEGNA_INDEX``, else the project's ``index/``."""
+    """The explicit directory, else ``RASSEGNA_INDEX``, else the project's ``index/``."""
     return Path(explicit if explicit else get("index")).expanduser().resolve()
 
 
