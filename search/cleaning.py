@@ -212,8 +212,9 @@ _RULE_RE = re.compile(r"^\s{0,3}(?:[-*_]\s*){3,}$")
 # trailing colon). Section subheads such as "Raggruppamenti" are kept: only known labels go.
 BOILERPLATE_LINES = frozenset(
     _collapse(label)
-    for label in """annuncio | pubblicità | pubblicita | advertisement | sponsor | contenuto sponsorizzato |
-    articoli correlati | articolo correlato | ultimi articoli | ultime notizie | leggi anche |
+    for label in """annuncio | pubblicità | pubblicita | advertisement | sponsor |
+    contenuto sponsorizzato | articoli correlati | articolo correlato | ultimi articoli |
+    ultime notizie | leggi anche |
     leggi di più | leggi tutto | potrebbe interessarti | ti potrebbe interessare | più letti |
     i più letti | condividi | condividi su facebook | condividi su twitter | tweet |
     iscriviti alla newsletter | iscriviti | abbonati | continua a leggere | torna su |
@@ -266,10 +267,10 @@ class CleanedText:
 class _Line:
     text: str
     heading: bool = False
-    removed: bool = False  # furniture taken out: a paragraph boundary, never a blank line
 
     def remove(self) -> None:
-        self.text, self.removed = "", True
+        """Take the line out; it still ends the paragraph before it, like a blank line."""
+        self.text = ""
 
 
 def strip_markdown(line: str) -> str:

@@ -189,6 +189,26 @@ def test_unrelated_line_injected_mid_sentence_is_removed_but_not_the_title():
     )
 
 
+def test_one_paragraph_per_line_with_headline_and_furniture():
+    text = (
+        "Sciopero dei treni venerdì\n"
+        "I sindacati hanno confermato lo sciopero.\n"
+        "Annuncio\n"
+        "Le linee regionali si fermano dalle 9\n"
+        "Alle 17 il servizio riprende, a 130 (km/h)\n"
+        "Foto: Mario Rossi\n"
+        "Gli alta velocità viaggiano."
+    )
+    cleaned = clean_scraped_text(text)
+    assert cleaned.paragraphs == [
+        "I sindacati hanno confermato lo sciopero.",
+        "Le linee regionali si fermano dalle 9",
+        "Alle 17 il servizio riprende, a 130 (km/h)",
+        "Gli alta velocità viaggiano.",
+    ]
+    assert (cleaned.title, cleaned.title_derived) == ("Sciopero dei treni venerdì", False)
+
+
 def test_author_bio_at_the_end_gives_author_and_outlet():
     text = (
         "Titolo del pezzo\n\nIl testo dell'articolo.\n\n"
