@@ -174,7 +174,7 @@ def _decode(data: bytes) -> tuple[str, str | None] | Problem:
     try:
         return data.decode("cp1252"), "not valid UTF-8; decoded as cp1252"
     except UnicodeDecodeError:
-        return Problem("", "binary file (neither UTF-8 nor cp1252 text)", True)
+        return Problem("", "binary file: neither UTF-8 nor cp1252 text", True)
 
 
 def _truncate(article: Article, max_body_chars: int) -> Iterator[Article | Problem]:
@@ -216,7 +216,7 @@ def _article_from_record(
     origin = f"{path}:{line}"
     raw_body = record.get("body") or record.get("text")
     if raw_body is not None and not isinstance(raw_body, str):
-        yield Problem(origin, f"body is not text ({type(raw_body).__name__})", True)
+        yield Problem(origin, f"body is not text: got {type(raw_body).__name__}", True)
         return
     paragraphs = normalize_paragraphs(raw_body or "")
     if not paragraphs:
@@ -265,7 +265,7 @@ def _read_jsonl(text: str, path: Path) -> Iterator[Article | Problem]:
             continue
         if not isinstance(record, dict):
             kind = type(record).__name__
-            yield Problem(f"{path}:{number}", f"not a JSON object (got {kind})", True)
+            yield Problem(f"{path}:{number}", f"not a JSON object: got {kind}", True)
             continue
         yield from _article_from_record(record, path, number)
 
@@ -358,7 +358,7 @@ def _read_text(text: str, path: Path) -> Iterator[Article | Problem]:
     origin = str(path)
     fields, unreadable, content = _split_front_matter(text)
     for number in unreadable:
-        yield Problem(f"{path}:{number}", "front matter line is not 'key: value'; ignored", False)
+        yield Problem(f"{path}:{number}", "unreadable front matter line; ignored", False)
     cleaned = clean_scraped_text(content)
     if not cleaned.paragraphs:
         yield Problem(origin, "missing body", True)

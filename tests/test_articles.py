@@ -274,7 +274,7 @@ def test_jsonl_malformed_line_keeps_the_rest_with_line_numbers(tmp_path):
     assert as_tuples(read(path)) == [
         (f"{path}:1", "a"),
         (f"{path}:3: malformed JSON: Expecting value", True),
-        (f"{path}:4: not a JSON object (got list)", True),
+        (f"{path}:4: not a JSON object: got list", True),
         (f"{path}:5", "c"),
     ]
 
@@ -290,7 +290,7 @@ def test_jsonl_missing_or_empty_body(tmp_path):
     assert as_tuples(read(path)) == [
         (f"{path}:1: missing body", True),
         (f"{path}:2: missing body", True),
-        (f"{path}:3: body is not text (list)", True),
+        (f"{path}:3: body is not text: got list", True),
         (f"{path}:4", "d"),
     ]
 
@@ -420,7 +420,7 @@ def test_front_matter_partial_and_bad_lines(tmp_path):
         encoding="utf-8",
     )
     assert [str(item) for item in read(path)[:-1]] == [
-        f"{path}:3: front matter line is not 'key: value'; ignored",
+        f"{path}:3: unreadable front matter line; ignored",
         f"{path}: invalid date 'ieri'; kept without date",
     ]
     article = read(path)[-1]
@@ -470,7 +470,7 @@ def test_undecodable_file_is_skipped(tmp_path):
     path = tmp_path / "strano.txt"
     path.write_bytes(b"testo \x81\x8d\x90 testo")  # bytes cp1252 leaves undefined
     assert as_tuples(read(path)) == [
-        (f"{path}: binary file (neither UTF-8 nor cp1252 text)", True)
+        (f"{path}: binary file: neither UTF-8 nor cp1252 text", True)
     ]
 
 
