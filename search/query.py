@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 
 from whoosh import query as wq
 
-from search.analysis import exact_analyzer, italian_analyzer
+from search.analysis import cached_exact_analyzer as exact_analyzer
+from search.analysis import cached_italian_analyzer as italian_analyzer
 from search.errors import QueryError
 from search.ranking import DEFAULT, RankingParams, word_query
 

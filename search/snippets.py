@@ -11,7 +11,8 @@ import html
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from search.analysis import exact_analyzer, italian_analyzer
+from search.analysis import cached_exact_analyzer as exact_analyzer
+from search.analysis import cached_italian_analyzer as italian_analyzer
 
 FRAGMENT_CHARS = 200
 MAX_FRAGMENTS = 3
