@@ -66,12 +66,14 @@ def test_broken_inputs_are_reported_and_skipped(tmp_path):
     report = build_index([src], tmp_path / "ix")
     assert report.doc_count == 4  # a1, a2, x1, latin
     lines = sorted(str(p) for p in report.problems)
-    assert lines == sorted([
-        f"{src / 'bad.jsonl'}:2: malformed JSON: Expecting property name enclosed in double quotes",
-        f"{src / 'empty.txt'}: empty file",
-        f"{src / 'binary.txt'}: binary file",
-        f"{src / 'latin.txt'}: not valid UTF-8; decoded as cp1252",
-    ])
+    assert lines == sorted(
+        [
+            f"{src / 'bad.jsonl'}:2: malformed JSON: Expecting property name enclosed in double quotes",
+            f"{src / 'empty.txt'}: empty file",
+            f"{src / 'binary.txt'}: binary file",
+            f"{src / 'latin.txt'}: not valid UTF-8; decoded as cp1252",
+        ]
+    )
     assert report.skipped == 3
     assert ids_for(tmp_path / "ix", "città") == ["latin"]
 
@@ -147,7 +149,9 @@ def test_update_adds_replaces_and_keeps_the_rest(tmp_path):
     first = build_index([source], tmp_path / "ix")
     handle = IndexHandle(tmp_path / "ix")
     assert search(handle, "zelensky").total == 0
-    changed = dict(ARTICLES[0], body="Testo corretto: il presidente ha firmato la legge elettorale.")
+    changed = dict(
+        ARTICLES[0], body="Testo corretto: il presidente ha firmato la legge elettorale."
+    )
     updates = write_jsonl(tmp_path / "u.jsonl", [changed, ARTICLES[1], ARTICLES[4]])
     report = update_index([updates], tmp_path / "ix")
     assert (report.added, report.replaced, report.unchanged, report.deleted) == (1, 1, 1, 0)

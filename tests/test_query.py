@@ -23,8 +23,12 @@ def describe(text):
 
 def test_words_phrases_exclusions_or_and_fields():
     assert describe('putin "cessate il fuoco" -trump source:ansa Kiev OR Kyiv negoz*') == (
-        [("word", "putin"), ("phrase", "cessate il fuoco"), ("any", "Kiev OR Kyiv"),
-         ("prefix", "negoz")],
+        [
+            ("word", "putin"),
+            ("phrase", "cessate il fuoco"),
+            ("any", "Kiev OR Kyiv"),
+            ("prefix", "negoz"),
+        ],
         [("word", "trump")],
         [("word", "ansa", "source")],
     )
@@ -40,7 +44,9 @@ def test_italian_field_aliases_and_quoted_field_values():
 
 def test_unknown_fields_and_operator_debris_are_plain_words():
     assert describe("ore 5:30 http://x.it")[0] == [
-        ("word", "ore"), ("word", "5:30"), ("word", "http //x.it")
+        ("word", "ore"),
+        ("word", "5:30"),
+        ("word", "http //x.it"),
     ]
     # Inputs that make Whoosh's QueryParser raise or misbehave are just words here.
     assert describe("a NOT OR b") == ([("any", "a OR b")], [], [])  # the dangling NOT is dropped

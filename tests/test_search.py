@@ -105,11 +105,10 @@ def test_facets_count_the_whole_result_set(handle):
     assert result.total == 4
     assert len(result.hits) == 1
     assert [(v.value, v.count) for v in result.facets["source"]] == [("ANSA", 3), ("Il Post", 1)]
-    assert [(v.value, v.count) for v in result.facets["year"]] == [
-        ("2024", 3), ("2023", 1)
-    ]
+    assert [(v.value, v.count) for v in result.facets["year"]] == [("2024", 3), ("2023", 1)]
     assert [(v.value, v.count) for v in result.facets["author"]] == [
-        ("Anna Bianchi", 2), ("Mario Rossi", 2)
+        ("Anna Bianchi", 2),
+        ("Mario Rossi", 2),
     ]
 
 
@@ -148,15 +147,34 @@ def test_did_you_mean(handle):
 def test_json_shape(handle):
     data = search(handle, "Zelensky", size=1).to_dict()
     assert list(data) == [
-        "query", "total", "page", "size", "took_ms", "suggestion", "hits", "facets"
+        "query",
+        "total",
+        "page",
+        "size",
+        "took_ms",
+        "suggestion",
+        "hits",
+        "facets",
     ]
     hit = data["hits"][0]
     assert {k: hit[k] for k in ("id", "title", "url", "source", "author", "date")} == {
-        "id": "a5", "title": "Zelensky a Bruxelles", "url": None, "source": "ANSA",
-        "author": "Anna Bianchi", "date": "2024-01-05",
+        "id": "a5",
+        "title": "Zelensky a Bruxelles",
+        "url": None,
+        "source": "ANSA",
+        "author": "Anna Bianchi",
+        "date": "2024-01-05",
     }
     assert set(hit) == {
-        "id", "title", "url", "source", "author", "date", "score", "snippets", "similar"
+        "id",
+        "title",
+        "url",
+        "source",
+        "author",
+        "date",
+        "score",
+        "snippets",
+        "similar",
     }
     assert list(data["facets"]) == ["source", "author", "year"]
 
@@ -198,8 +216,13 @@ def test_related_and_missing_articles(handle):
 def test_stats(handle):
     stats = index_stats(handle)
     assert stats.doc_count == 7
-    assert (stats.date_min, stats.date_max) == (datetime.date(2021, 11, 11), datetime.date(2024, 3, 10))
+    assert (stats.date_min, stats.date_max) == (
+        datetime.date(2021, 11, 11),
+        datetime.date(2024, 3, 10),
+    )
     assert [(v.value, v.count) for v in stats.sources] == [
-        ("ANSA", 3), ("Il Post", 3), ("Gazzetta di Modena", 1)
+        ("ANSA", 3),
+        ("Il Post", 3),
+        ("Gazzetta di Modena", 1),
     ]
     assert stats.size_bytes > 0

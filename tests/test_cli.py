@@ -1,0 +1,148 @@
+"""The real `rassegna` entry point, run as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from corpus import write_jsonl
+
+from search.cli import main
+
+RASSEGNA = str(Path(sys.executable).parent / "rassegna")
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def run(*args, env=None):
+    return subprocess.run(
+        [RASSEGNA, *map(str, args)], capture_output=True, text=True, timeout=120, env=env
+    )
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    index = tmp_path_factory.mktemp("cli") / "index"
+    result = run("index", SEEDS, "--index", index, "--quiet")
+    assert result.returncode == 0, result.stderr
+    return index
+
+
+def test_index_prints_a_one_line_summary(seeded):
+    out = run("index", SEEDS, "--index", seeded, "--quiet")
+    assert out.returncode == 0
+    lines = out.stdout.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("Indexed 5 articles in ") and lines[0].endswith("; skipped 0")
+
+
+def test_index_json_and_problem_lines(tmp_path):
+    src = write_jsonl(tmp_path / "n.jsonl")
+    with src.open("a") as f:
+        f.write("{broken\n")
+    out = run("index", src, "--index", tmp_path / "ix", "--json")
+    assert out.returncode == 0
+    data = json.loads(out.stdout)
+    assert (data["doc_count"], data["skipped"]) == (7, 1)
+    assert data["skipped_by_reason"] == {"malformed JSON": 1}
+    text = run("index", src, "--index", tmp_path / "ix")
+    assert f"{src}:8: malformed JSON: Expecting property name enclosed in double quotes" in (
+        text.stderr
+    )
+    assert text.stdout.strip().endswith("; skipped 1 (1 malformed JSON)")
+
+
+def test_index_exits_non_zero_when_nothing_could_be_indexed(tmp_path):
+    (tmp_path / "empty.txt").write_text("", "utf-8")
+    out = run("index", tmp_path / "empty.txt", "--index", tmp_path / "ix")
+    assert out.returncode == 1
+    assert out.stderr.splitlines()[-1].startswith("Error: Nothing could be indexed from ")
+
+
+def test_search_json_is_the_api_object(seeded):
+    out = run("search", "Zelenksy negoziato", "--index", seeded, "--json", "--size", "2")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert list(data) == [
+        "query",
+        "total",
+        "page",
+        "size",
+        "took_ms",
+        "suggestion",
+        "hits",
+        "facets",
+    ]
+    assert data["suggestion"] == "Zelensky negoziato"
+    assert data["size"] == 2 and len(data["hits"]) == 2
+    assert data["hits"][0]["id"] == "001_a22bd456e91d5c43"
+
+
+def test_search_prints_ranked_results_with_snippets(seeded):
+    out = run("search", "Witkoff Kushner", "--index", seeded, "--size", "1")
+    assert out.returncode == 0
+    lines = out.stdout.splitlines()
+    assert lines[0].startswith("2 results (")
+    assert (
+        lines[2].startswith("1. Russia-USA, 5 ore di colloqui")
+        and "[002_0a88658577c0d9c0]" in (lines[2])
+    )
+    assert lines[3] == "   L'Indipendente · Valeria Casolaro"
+    assert "Witkoff" in lines[4] and "<mark>" not in out.stdout
+
+
+def test_bad_query_is_a_one_line_error(seeded):
+    out = run("search", "*a*", "--index", seeded)
+    assert out.returncode == 1
+    assert out.stderr == (
+        "Error: `*a*`: wildcards work only at the end of a word (`negoz*`); "
+        "`?` and leading or inner `*` are not supported.\n"
+    )
+
+
+def test_missing_index_says_what_to_do(tmp_path):
+    out = run("search", "putin", "--index", tmp_path / "none")
+    assert out.returncode == 1
+    assert out.stderr.startswith(f"Error: No index in {tmp_path / 'none'}; run `rassegna index`")
+
+
+def test_stats(seeded):
+    out = run("stats", "--index", seeded, "--json")
+    data = json.loads(out.stdout)
+    assert data["doc_count"] == 5
+    assert data["date_min"] == data["date_max"] == "2025-04-11"
+    assert data["sources"] == [{"value": "L'Indipendente", "count": 1}]
+    text = run("stats", "--index", seeded).stdout
+    assert "Documents:  5" in text
+
+
+def test_update_and_show(tmp_path):
+    index = tmp_path / "ix"
+    assert run("index", SEEDS, "--index", index, "--quiet").returncode == 0
+    src = write_jsonl(tmp_path / "more.jsonl")
+    out = run("update", src, "--index", index, "--quiet")
+    assert out.returncode == 0, out.stderr
+    assert "7 added, 0 replaced, 0 unchanged, 0 deleted; 12 in all" in out.stdout
+    shown = run("show", "a5", "--index", index, "--json")
+    assert json.loads(shown.stdout)["title"] == "Zelensky a Bruxelles"
+
+
+def test_index_dir_from_environment(seeded):
+    import os
+
+    env = dict(os.environ, RASSEGNA_INDEX=str(seeded))
+    out = run("stats", "--json", env=env)
+    assert json.loads(out.stdout)["index_dir"] == str(seeded)
+
+
+def test_every_command_and_option_has_help():
+    for name, command in main.commands.items():
+        assert command.help, f"`rassegna {name}` has no help text"
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert param.help, f"`rassegna {name} {param.opts[0]}` has no help text"
+    out = run("search", "-h")
+    assert out.returncode == 0 and "--sort [relevance|date|-date]" in out.stdout
