@@ -19,7 +19,8 @@ ARTICLES = [
     {
         "id": "a2",
         "title": "Il presidente e la Repubblica delle banane",
-        "body": "Un presidente e repubblica sono parole che qui compaiono vicine ma non in sequenza.",
+        "body": "Un presidente e repubblica sono parole che qui compaiono vicine "
+        "ma non in sequenza.",
         "date": "2023-05-01",
         "source": "Il Post",
         "author": "Anna Bianchi",
@@ -28,8 +29,8 @@ ARTICLES = [
     {
         "id": "a3",
         "title": "Meloni incontra i sindacati",
-        "body": "La presidente del Consiglio Giorgia Meloni ha incontrato i sindacati a Palazzo Chigi "
-        "per negoziare sulla manovra.",
+        "body": "La presidente del Consiglio Giorgia Meloni ha incontrato i sindacati "
+        "a Palazzo Chigi per negoziare sulla manovra.",
         "date": "2024-03-10",
         "source": "ANSA",
         "author": "Mario Rossi",

@@ -68,7 +68,8 @@ def test_broken_inputs_are_reported_and_skipped(tmp_path):
     lines = sorted(str(p) for p in report.problems)
     assert lines == sorted(
         [
-            f"{src / 'bad.jsonl'}:2: malformed JSON: Expecting property name enclosed in double quotes",
+            f"{src / 'bad.jsonl'}:2: "
+            "malformed JSON: Expecting property name enclosed in double quotes",
             f"{src / 'empty.txt'}: empty file",
             f"{src / 'binary.txt'}: binary file",
             f"{src / 'latin.txt'}: not valid UTF-8; decoded as cp1252",
