@@ -1,0 +1,303 @@
+"""The OpenAPI 3 description of the JSON API, written by hand to match the engine's ``to_dict()``.
+
+tests/test_api.py validates real responses against these schemas, so a change to a response that
+is not reflected here fails the tests.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from search.searcher import MAX_PAGE, MAX_SIZE, SORTS
+
+
+def _nullable(kind: str, **extra: Any) -> dict[str, Any]:
+    return {"type": [kind, "null"], **extra}
+
+
+DATE = _nullable("string", format="date")
+
+SCHEMAS: dict[str, Any] = {
+    "ArticleRef": {
+        "type": "object",
+        "required": ["id", "title", "source", "date"],
+        "additionalProperties": False,
+        "properties": {
+            "id": {"type": "string"},
+            "title": {"type": "string"},
+            "source": _nullable("string"),
+            "date": DATE,
+            "score": {"type": "number", "description": "Similarity (related articles only)."},
+        },
+    },
+    "FacetValue": {
+        "type": "object",
+        "required": ["value", "count"],
+        "additionalProperties": False,
+        "properties": {"value": {"type": "string"}, "count": {"type": "integer", "minimum": 1}},
+    },
+    "Hit": {
+        "type": "object",
+        "required": [
+            "id",
+            "title",
+            "url",
+            "source",
+            "author",
+            "date",
+            "score",
+            "snippets",
+            "similar",
+        ],
+        "additionalProperties": False,
+        "properties": {
+            "id": {"type": "string"},
+            "title": {"type": "string"},
+            "url": _nullable("string"),
+            "source": _nullable("string"),
+            "author": _nullable("string"),
+            "date": DATE,
+            "score": {"type": "number", "description": "Relevance; 0 when sorted by date."},
+            "snippets": {
+                "type": "array",
+                "minItems": 1,
+                "description": "Escaped HTML; matched words in <mark>.",
+                "items": {"type": "string"},
+            },
+            "similar": {
+                "type": "array",
+                "description": "Near-duplicates collapsed under this hit.",
+                "items": {"$ref": "#/components/schemas/ArticleRef"},
+            },
+        },
+    },
+    "SearchResult": {
+        "type": "object",
+        "required": ["query", "total", "page", "size", "took_ms", "suggestion", "hits", "facets"],
+        "additionalProperties": False,
+        "properties": {
+            "query": {"type": "string"},
+            "total": {"type": "integer", "minimum": 0},
+            "page": {"type": "integer", "minimum": 1},
+            "size": {"type": "integer", "minimum": 1, "maximum": MAX_SIZE},
+            "took_ms": {"type": "number"},
+            "suggestion": _nullable("string", description="A respelled query, when one helps."),
+            "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
+            "facets": {
+                "type": "object",
+                "required": ["source", "author", "year"],
+                "additionalProperties": False,
+                "properties": {
+                    name: {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}}
+                    for name in ("source", "author", "year")
+                },
+            },
+        },
+    },
+    "Article": {
+        "type": "object",
+        "required": [
+            "id",
+            "title",
+            "title_derived",
+            "url",
+            "source",
+            "author",
+            "date",
+            "word_count",
+            "body",
+            "related",
+        ],
+        "additionalProperties": False,
+        "properties": {
+            "id": {"type": "string"},
+            "title": {"type": "string"},
+            "title_derived": {
+                "type": "boolean",
+                "description": "True when the source had no title and it was made from the text.",
+            },
+            "url": _nullable("string"),
+            "source": _nullable("string"),
+            "author": _nullable("string"),
+            "date": DATE,
+            "word_count": {"type": "integer", "minimum": 0},
+            "body": {
+                "type": "string",
+                "description": "Plain text; paragraphs split by a blank line.",
+            },
+            "related": {"type": "array", "items": {"$ref": "#/components/schemas/ArticleRef"}},
+        },
+    },
+    "Stats": {
+        "type": "object",
+        "required": [
+            "index_dir",
+            "build_id",
+            "built_at",
+            "build_seconds",
+            "doc_count",
+            "size_bytes",
+            "date_min",
+            "date_max",
+            "sources",
+        ],
+        "additionalProperties": False,
+        "properties": {
+            "index_dir": {"type": "string"},
+            "build_id": {"type": "string"},
+            "built_at": {"type": "string"},
+            "build_seconds": {"type": "number"},
+            "doc_count": {"type": "integer", "minimum": 0},
+            "size_bytes": {"type": "integer", "minimum": 0},
+            "date_min": DATE,
+            "date_max": DATE,
+            "sources": {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}},
+        },
+    },
+    "Health": {
+        "type": "object",
+        "required": ["status"],
+        "additionalProperties": False,
+        "properties": {"status": {"const": "ok"}},
+    },
+    "Ready": {
+        "type": "object",
+        "required": ["status", "build_id", "doc_count"],
+        "additionalProperties": False,
+        "properties": {
+            "status": {"const": "ready"},
+            "build_id": {"type": "string"},
+            "doc_count": {"type": "integer", "minimum": 0},
+        },
+    },
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "additionalProperties": False,
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "additionalProperties": False,
+                "properties": {
+                    "code": {
+                        "type": ["integer", "string"],
+                        "description": "HTTP status, or bad_query / not_found / no_index / "
+                        "index_version for engine errors.",
+                    },
+                    "message": {"type": "string", "description": "What went wrong, what to do."},
+                },
+            }
+        },
+    },
+}
+
+
+def _json(schema: str, description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+    }
+
+
+def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+    }
+
+
+ERRORS = {
+    "400": _json("Error", "Bad query or parameter; the message says how to fix it."),
+    "503": _json("Error", "No index (run `rassegna index`) or an index of another version."),
+}
+
+SEARCH_PARAMETERS = [
+    _query(
+        "q",
+        'Query: words, "phrases", -excluded, a OR b, source:/author:/title:, prefix*.',
+        {"type": "string", "maxLength": 500},
+    ),
+    _query(
+        "page", "Page number.", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}
+    ),
+    _query(
+        "size",
+        "Hits per page.",
+        {"type": "integer", "minimum": 1, "maximum": MAX_SIZE, "default": 10},
+    ),
+    _query(
+        "sort",
+        "relevance, date (oldest first) or -date (newest first).",
+        {"type": "string", "enum": list(SORTS), "default": "relevance"},
+    ),
+    _query("source", "Only this source (exact name, as in the facets).", {"type": "string"}),
+    _query("author", "Only this author (exact name, as in the facets).", {"type": "string"}),
+    _query("year", "Only this year.", {"type": "string", "pattern": "^[0-9]{4}$"}),
+    _query("from", "On or after this day (YYYY-MM-DD, YYYY-MM or YYYY).", {"type": "string"}),
+    _query("to", "On or before this day (YYYY-MM-DD, YYYY-MM or YYYY).", {"type": "string"}),
+]
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI 3.1 document served at /api/openapi.json."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Rassegna API",
+            "version": "1",
+            "description": "Full-text search over Italian news articles.",
+        },
+        "paths": {
+            "/api/search": {
+                "get": {
+                    "summary": "Search articles",
+                    "operationId": "search",
+                    "parameters": SEARCH_PARAMETERS,
+                    "responses": {"200": _json("SearchResult", "A page of results."), **ERRORS},
+                }
+            },
+            "/api/articles/{id}": {
+                "get": {
+                    "summary": "One article with related articles",
+                    "operationId": "getArticle",
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+                    ],
+                    "responses": {
+                        "200": _json("Article", "The article."),
+                        "404": _json("Error", "No article with this id."),
+                        "503": ERRORS["503"],
+                    },
+                }
+            },
+            "/api/stats": {
+                "get": {
+                    "summary": "Facts about the live index",
+                    "operationId": "stats",
+                    "responses": {"200": _json("Stats", "Index statistics."), "503": ERRORS["503"]},
+                }
+            },
+            "/healthz": {
+                "get": {
+                    "summary": "Liveness (needs no index)",
+                    "operationId": "health",
+                    "responses": {"200": _json("Health", "The process is up.")},
+                }
+            },
+            "/readyz": {
+                "get": {
+                    "summary": "Readiness: the live index opens",
+                    "operationId": "ready",
+                    "responses": {
+                        "200": _json("Ready", "Serving this build."),
+                        "503": ERRORS["503"],
+                    },
+                }
+            },
+        },
+        "components": {"schemas": SCHEMAS},
+    }

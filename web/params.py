@@ -1,0 +1,64 @@
+"""Turning query-string arguments into keyword arguments for ``search.searcher.search``.
+
+Shared by the page, the feed and the API so all three accept the same URLs. Bad values raise
+``QueryError`` with a message a person can act on (a 400, never a 500).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+from search.errors import QueryError
+from search.searcher import MAX_PAGE, MAX_SIZE, SORTS, parse_day
+
+_WHOLE = re.compile(r"[0-9]{1,9}")
+_YEAR = re.compile(r"[0-9]{4}")
+
+# URL argument -> searcher keyword; the page, feed and API use the same names.
+FILTERS = ("source", "author", "year", "from", "to")
+
+
+def _whole(args: MultiDict, name: str, default: int, maximum: int) -> int:
+    raw = args.get(name, "").strip()
+    if not raw:
+        return default
+    if not _WHOLE.fullmatch(raw) or not 1 <= int(raw) <= maximum:
+        raise QueryError(f"`{name}` must be a whole number from 1 to {maximum}; got {raw[:40]!r}.")
+    return int(raw)
+
+
+def _text(args: MultiDict, name: str) -> str | None:
+    value = " ".join(args.get(name, "").split())
+    return value or None
+
+
+def search_kwargs(args: MultiDict, *, size: int | None = None, sort: str | None = None) -> dict:
+    """Validated keyword arguments for ``search()`` from request args (q, page, size, sort, …)."""
+    chosen_sort = sort or args.get("sort", "").strip() or "relevance"
+    if chosen_sort not in SORTS:
+        raise QueryError(f"`sort` must be one of {', '.join(SORTS)}; got {chosen_sort[:40]!r}.")
+    year = _text(args, "year")
+    if year is not None and not _YEAR.fullmatch(year):
+        raise QueryError(f"`year` must be a year like 2024; got {year[:40]!r}.")
+    date_from, date_to = _text(args, "from"), _text(args, "to")
+    # Checked here as well as in the engine so the message names the URL argument.
+    parse_day(date_from, "from")
+    parse_day(date_to, "to")
+    return {
+        "query": args.get("q", ""),
+        "page": _whole(args, "page", 1, MAX_PAGE),
+        "size": size if size is not None else _whole(args, "size", 10, MAX_SIZE),
+        "sort": chosen_sort,
+        "source": _text(args, "source"),
+        "author": _text(args, "author"),
+        "year": year,
+        "date_from": date_from,
+        "date_to": date_to,
+    }
+
+
+def has_filters(kwargs: dict[str, Any]) -> bool:
+    return any(kwargs[k] for k in ("source", "author", "year", "date_from", "date_to"))
