@@ -1,0 +1,365 @@
+"""The pages through Flask's test client over a real on-disk index: HTML, escaping, errors."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from webfixtures import XSS, build_corpus_index
+
+from web import create_app
+from web.formatting import italian_date, number, seconds
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory):
+    return build_corpus_index(tmp_path_factory.mktemp("web"))
+
+
+@pytest.fixture
+def app(index_dir):
+    app = create_app({"INDEX_DIR": str(index_dir), "TESTING": True})
+    yield app
+    app.extensions["rassegna"].close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def page(client, url: str, status: int = 200) -> str:
+    response = client.get(url)
+    assert response.status_code == status, response.get_data(as_text=True)[:500]
+    assert response.mimetype == "text/html"
+    return response.get_data(as_text=True)
+
+
+def hit_ids(html: str) -> list[str]:
+    return re.findall(r'<h2 class="hit-title"><a href="/articles/([^"?]+)', html)
+
+
+# ----------------------------------------------------------------------------- formatting
+
+
+def test_italian_formatting():
+    import datetime
+
+    assert number(10372) == "10.372"
+    assert number(1234567) == "1.234.567"
+    assert number(0.0213, 2) == "0,02"
+    assert seconds(1534.0) == "1,53 s"
+    assert italian_date(datetime.date(2025, 4, 11)) == "11 aprile 2025"
+    assert italian_date(datetime.date(2024, 1, 1)) == "1 gennaio 2024"
+    assert italian_date(None) == ""
+
+
+# ----------------------------------------------------------------------------- home
+
+
+def test_home_has_focused_search_box_hint_and_corpus_size(client):
+    html = page(client, "/")
+    assert '<input id="q" name="q" type="search" autofocus' in html
+    assert '<label class="visually-hidden" for="q">Cerca negli articoli</label>' in html
+    assert "<code>&#34;frase esatta&#34;</code>" in html or '<code>"frase esatta"</code>' in html
+    assert (
+        "<strong>12 articoli</strong> da 8 fonti, dal 30 settembre 2023 al 2 maggio 2025." in html
+    )
+    assert '<html lang="it">' in html
+
+
+def test_home_with_query_redirects_to_results(client):
+    response = client.get("/?q=manovra")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/search?q=manovra"
+
+
+def test_results_without_query_or_filters_redirect_home(client):
+    response = client.get("/search?q=+")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+# ----------------------------------------------------------------------------- results
+
+
+def test_results_page_keeps_query_counts_and_highlights(client):
+    html = page(client, "/search?q=manovra+governo")
+    assert 'name="q" type="search" value="manovra governo"' in html
+    assert re.search(r"<strong>5 risultati</strong> \(\d+,\d\d s\)", html)
+    assert hit_ids(html) == ["a02", "a01", "a11", "a06"]
+    # Title linked to the article with the query carried for highlighting.
+    assert (
+        '<h2 class="hit-title"><a href="/articles/a02?q=manovra+governo">'
+        "<mark>Manovra</mark>, le opposizioni contro il <mark>governo</mark></a></h2>"
+    ) in html
+    assert (
+        '<p class="snippet">Le opposizioni criticano la <mark>manovra</mark> del '
+        "<mark>governo</mark> e annunciano emendamenti." in html
+    )
+    assert (
+        '<span class="meta-source">Repubblica</span><span class="sep" aria-hidden="true"> · '
+        '</span><span class="meta-author">Giulia Bianchi</span><span class="sep" '
+        'aria-hidden="true"> · </span><time datetime="2025-04-12">12 aprile 2025</time>'
+    ) in html
+
+
+def test_near_duplicates_are_collapsed_in_details(client):
+    html = page(client, "/search?q=manovra+finanziaria")
+    assert '<details class="similar">\n          <summary>1 articolo simile</summary>' in html
+    assert '<a href="/articles/a08?q=manovra+finanziaria">Il governo approva la manovra' in html
+
+
+def test_suggestion_is_linked(client):
+    html = page(client, "/search?q=manovr")
+    assert (
+        '<p class="suggestion">Forse cercavi: <a href="/search?q=manovra">manovra</a></p>' in html
+    )
+
+
+def test_facets_with_counts_and_filter_links(client):
+    html = page(client, "/search?q=manovra")
+    assert (
+        '<a href="/search?q=manovra&amp;source=Ansa"><span class="facet-value">Ansa</span> '
+        '<span class="count">2</span></a>'
+    ) in html
+    assert '<a href="/search?q=manovra&amp;year=2025"><span class="facet-value">2025</span>' in html
+    assert '<a href="/search?q=manovra&amp;author=Redazione">' in html
+
+
+def test_active_filter_is_shown_and_removable(client):
+    html = page(client, "/search?q=manovra&source=Ansa")
+    assert hit_ids(html) == ["a08", "a11"]
+    assert (
+        '<a class="chip" href="/search?q=manovra" aria-label="Rimuovi il filtro Fonte: Ansa">'
+        "Fonte: <strong>Ansa</strong>"
+    ) in html
+    # The new-search form keeps the filter.
+    assert '<input type="hidden" name="source" value="Ansa">' in html
+
+
+def test_date_range_filter(client):
+    html = page(client, "/search?q=manovra&from=2025-01-01&to=2025-04-11")
+    assert hit_ids(html) == ["a01"]
+    assert '<input id="from" name="from" type="date" value="2025-01-01">' in html
+    assert "Dal: <strong>2025-01-01</strong>" in html
+    assert "Al: <strong>2025-04-11</strong>" in html
+
+
+def test_filters_without_query_browse_by_date(client):
+    html = page(client, "/search?source=Corriere&sort=-date")
+    assert hit_ids(html) == ["a01", "a04", "a09"]
+
+
+def test_sort_links_and_date_order(client):
+    html = page(client, "/search?q=manovra&sort=date")
+    assert hit_ids(html) == ["a11", "a01", "a02", "a06"]
+    assert '<a aria-current="true" href="/search?q=manovra&amp;sort=date">Meno recenti</a>' in html
+    assert '<a href="/search?q=manovra&amp;sort=-date">Più recenti</a>' in html
+    newest = page(client, "/search?q=manovra&sort=-date")
+    assert hit_ids(newest) == ["a06", "a02", "a01", "a11"]
+
+
+def test_pagination(client):
+    html = page(client, "/search?q=manovra&sort=-date&size=10")
+    assert 'class="pagination"' not in html
+    app_small = create_app({"INDEX_DIR": client.application.config["INDEX_DIR"], "PAGE_SIZE": 2})
+    try:
+        small = app_small.test_client()
+        first = page(small, "/search?q=manovra&sort=-date")
+        assert hit_ids(first) == ["a06", "a02"]
+        assert "pagina 1 di 3" in first
+        assert '<a rel="next" href="/search?q=manovra&amp;sort=-date&amp;page=2">' in first
+        second = page(small, "/search?q=manovra&sort=-date&page=2")
+        assert hit_ids(second) == ["a01", "a11"]
+        assert (
+            '<a aria-current="page" href="/search?q=manovra&amp;sort=-date&amp;page=2">2</a>'
+            in (second)
+        )
+        assert '<a rel="prev" href="/search?q=manovra&amp;sort=-date&amp;page=1">' in second
+    finally:
+        app_small.extensions["rassegna"].close()
+
+
+def test_empty_results_say_so_and_suggest(client):
+    html = page(client, "/search?q=zzzqqq&source=Ansa")
+    assert "Nessun articolo trovato per «zzzqqq»." in html
+    assert '<a href="/search?q=zzzqqq">togliere i filtri</a> (1 attivi);' in html
+    assert '<ol class="hits"' not in html
+
+
+def test_script_in_article_is_escaped_in_snippets(client):
+    html = page(client, "/search?q=attacco+informatico")
+    assert XSS not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; e la frase &quot;hackerato da noi&quot;" in html
+
+
+def test_query_is_escaped_everywhere(client):
+    html = page(client, '/search?q="><script>alert(2)</script>')
+    assert "<script>alert(2)" not in html
+    assert 'value="&#34;&gt;&lt;script&gt;alert(2)&lt;/script&gt;"' in html
+
+
+# ----------------------------------------------------------------------------- errors
+
+
+def test_bad_query_is_a_400_page(client):
+    html = page(client, "/search?q=" + "parola+" * 100, 400)
+    assert "<h1>Ricerca non valida</h1>" in html
+    assert "the limit is 500" in html
+
+
+@pytest.mark.parametrize(
+    ("url", "fragment"),
+    [
+        (
+            "/search?q=manovra&page=abc",
+            "`page` must be a whole number from 1 to 1000; got &#39;abc&#39;.",
+        ),
+        ("/search?q=manovra&page=100000", "`page` must be a whole number from 1 to 1000"),
+        ("/search?q=manovra&sort=best", "`sort` must be one of relevance, date, -date"),
+        ("/search?q=manovra&from=ieri", "`from` must be a date like 2024-02-16"),
+        ("/search?q=manovra&from=2025-01-01&to=2024-01-01", "`from` is after `to`"),
+        ("/search?q=manovra&year=duemila", "`year` must be a year like 2024"),
+    ],
+)
+def test_bad_parameters_are_400_pages(client, url, fragment):
+    html = page(client, url, 400)
+    assert fragment in html
+    assert 'name="q" type="search" value="manovra"' in html
+
+
+def test_unknown_article_is_a_404_page(client):
+    html = page(client, "/articles/nope", 404)
+    assert "No article with id &#39;nope&#39; in the index." in html
+
+
+def test_unknown_page_is_a_404_page(client):
+    html = page(client, "/nowhere", 404)
+    assert "<h1>Pagina non trovata</h1>" in html
+
+
+def test_post_is_a_405_page(client):
+    response = client.post("/search")
+    assert response.status_code == 405
+    assert "<h1>Metodo non consentito</h1>" in response.get_data(as_text=True)
+    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+
+
+def test_no_index_is_a_503_page(tmp_path):
+    app = create_app({"INDEX_DIR": str(tmp_path / "missing")})
+    for url in ("/", "/search?q=manovra", "/articles/a01"):
+        html = page(app.test_client(), url, 503)
+        assert "<h1>Indice non disponibile</h1>" in html
+        assert "run `rassegna index` first" in html
+        assert "<code>rassegna index</code>" in html
+
+
+# ----------------------------------------------------------------------------- article
+
+
+def test_article_page_with_highlights_original_link_and_related(client):
+    html = page(client, "/articles/a01?q=manovra")
+    assert (
+        '<h1 class="article-title">Il governo approva la <mark>manovra</mark> finanziaria</h1>'
+    ) in html
+    assert (
+        "<p>Il consiglio dei ministri ha approvato la <mark>manovra</mark> finanziaria per il "
+        "prossimo anno.</p>"
+    ) in html
+    assert (
+        '<a class="original" href="https://example.org/corriere/manovra-finanziaria-governo-approva"'
+        ' rel="noopener noreferrer">'
+    ) in html
+    assert '<a href="/search?q=manovra">← Risultati per «manovra»</a>' in html
+    related = re.findall(r'<li><a href="/articles/([^"]+)">', html.split('class="related"')[1])
+    assert related[0] == "a08"
+    assert "11 aprile 2025" in html
+
+
+def test_article_without_query_or_url(client):
+    html = page(client, "/articles/a09")
+    assert "<mark>" not in html
+    assert 'class="original"' not in html
+    assert "Risultati per" not in html
+
+
+def test_script_in_article_is_escaped_on_article_page(client):
+    html = page(client, "/articles/a04?q=codice")
+    assert XSS not in html
+    assert (
+        "<mark>codice</mark> &lt;script&gt;alert(1)&lt;/script&gt; e la frase "
+        "&quot;hackerato da noi&quot; nella pagina."
+    ) in html
+    assert "indaga sull&#x27;attacco &amp; sui responsabili." in html
+
+
+# ----------------------------------------------------------------------------- feed
+
+
+def test_atom_feed_is_valid_sorted_by_date_and_honours_filters(client):
+    response = client.get("/search.atom?q=manovra&source=Ansa")
+    assert response.status_code == 200
+    assert response.mimetype == "application/atom+xml"
+    root = ET.fromstring(response.data)
+    assert root.tag == ATOM + "feed"
+    assert root.find(ATOM + "title").text == "Rassegna: manovra"
+    assert root.find(ATOM + "updated").text == "2025-04-11T00:00:00Z"
+    entries = root.findall(ATOM + "entry")
+    assert [e.find(ATOM + "id").text for e in entries] == [
+        "http://localhost/articles/a08",
+        "http://localhost/articles/a11",
+    ]
+    first = entries[0]
+    assert first.find(ATOM + "title").text == "Il governo approva la manovra finanziaria"
+    assert first.find(ATOM + "updated").text == "2025-04-11T00:00:00Z"
+    assert first.find(ATOM + "link[@rel='alternate']").get("href") == (
+        "http://localhost/articles/a08?q=manovra"
+    )
+    summary = first.find(ATOM + "summary")
+    assert summary.get("type") == "html"
+    assert summary.text.startswith("Il consiglio dei ministri ha approvato la <mark>manovra</mark>")
+
+
+def test_atom_feed_escapes_script(client):
+    response = client.get("/search.atom?q=attacco")
+    root = ET.fromstring(response.data)  # well-formed despite <script> and quotes in the text
+    summary = root.find(ATOM + "entry/" + ATOM + "summary").text
+    # Once parsed, the summary is HTML in which the script is still escaped text.
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in summary
+    assert "<script>" not in summary
+
+
+def test_atom_feed_bad_parameter_is_400(client):
+    assert client.get("/search.atom?q=manovra&to=domani").status_code == 400
+
+
+# ----------------------------------------------------------------------------- headers
+
+
+def test_security_headers_on_pages_static_and_errors(client):
+    for url in ("/", "/search?q=manovra", "/static/style.css", "/nowhere", "/api/search?page=0"):
+        response = client.get(url)
+        csp = response.headers["Content-Security-Policy"]
+        assert "default-src 'self'" in csp
+        assert "frame-ancestors 'none'" in csp
+        assert "unsafe-inline" not in csp
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+        response.close()
+
+
+def test_pages_have_no_inline_scripts_or_external_resources(client):
+    for url in ("/", "/search?q=manovra", "/articles/a04?q=codice", "/nowhere"):
+        html = client.get(url).get_data(as_text=True)
+        assert "<script" not in html
+        assert " style=" not in html
+        assert not re.search(r'(src|href)="(https?:)?//(?!example\.org)', html)
+
+
+def test_debug_is_off_by_default(app):
+    assert app.debug is False
