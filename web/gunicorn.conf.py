@@ -6,10 +6,11 @@ shared across fork), and picks up rebuilt indexes by itself.
 
 import os
 
-from search import config
+# Not named `config`: gunicorn would read it as its own --config setting.
+from search import config as rassegna_config
 
-bind = f"{config.get('host')}:{config.get('port')}"
-workers = int(config.get("workers"))
+bind = f"{rassegna_config.get('host')}:{rassegna_config.get('port')}"
+workers = int(rassegna_config.get("workers"))
 worker_class = "sync"
 # A search is CPU-bound and short; a worker stuck longer than this is restarted.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
