@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 ITALIAN_MONTHS = {
     "gennaio": 1, "febbraio": 2, "marzo": 3, "aprile": 4, "maggio": 5, "giugno": 6,
@@ -82,12 +84,28 @@ _SPACES_RE = re.compile(r"[^\S\n]+")
 _TERMINAL_RE = re.compile(r"[.!?…][\"'”’»)\]]*$")
 
 
+@lru_cache(maxsize=1)
+def _control_re() -> re.Pattern[str]:
+    """Every assigned character of Unicode category C (control, format, surrogate, private use)
+    except the newline, as one character class: a regex pass instead of a Python loop per char."""
+    ranges: list[tuple[int, int]] = []
+    for cp in range(sys.maxunicode + 1):
+        if cp != 10 and unicodedata.category(chr(cp)) in ("Cc", "Cf", "Cs", "Co"):
+            if ranges and ranges[-1][1] == cp - 1:
+                ranges[-1] = (ranges[-1][0], cp)
+            else:
+                ranges.append((cp, cp))
+    body = "".join(
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+        for a, b in ranges
+    )
+    return re.compile(f"[{body}]")
+
+
 def _normalize_text(text: str) -> str:
     """Unify newlines, drop invisible characters and control characters, keep line structure."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE)
-    text = "".join(
-        ch if ch == "\n" or unicodedata.category(ch)[0] != "C" else " " for ch in text
-    )
+    text = _control_re().sub(" ", text)
     return _SPACES_RE.sub(" ", unicodedata.normalize("NFC", text))
 
 
