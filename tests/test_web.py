@@ -187,7 +187,7 @@ def test_pagination(client):
 def test_empty_results_say_so_and_suggest(client):
     html = page(client, "/search?q=zzzqqq&source=Ansa")
     assert "Nessun articolo trovato per «zzzqqq»." in html
-    assert '<a href="/search?q=zzzqqq">togliere i filtri</a> (1 attivi);' in html
+    assert '<a href="/search?q=zzzqqq">togliere i filtri</a> (1 filtro attivo);' in html
     assert '<ol class="hits"' not in html
 
 
