@@ -33,19 +33,20 @@ from whoosh.analysis import (
 ANALYZER_VERSION = "it-1"
 
 # Straight, typographic (right single quote), modifier-letter, left single quote, acute accent and
-# grave accent: all are typed as apostrophes in Italian news text.
+# grave accent: all are typed as apostrophes in Italian news text. U+02BC is a letter to Python's
+# \w, so the word pattern excludes it explicitly.
 APOSTROPHES = "'\u2019\u02bc\u2018\u00b4`"
 
 _APOS = "[" + re.escape(APOSTROPHES) + "]"
-# A word: letters/digits (plus combining marks, so decomposed accents stay inside the word), or a
-# number with internal "." / "," groups ("3,5", "1.000", "10.30"). Words joined by apostrophes
-# stay one match ("dell'Ucraina", "O'Brien"), and a trailing apostrophe is kept ("po'", "perche'")
-# so ElisionFilter can decide what it was.
-_PART = r"(?:\d+(?:[.,]\d+)+|(?:[^\W_]|[\u0300-\u036f])+)"
+# A word: letters/digits, or a number with internal "." / "," groups ("3,5", "1.000", "10.30").
+# Words joined by apostrophes stay one match ("dell'Ucraina", "O'Brien"), and a trailing
+# apostrophe is kept ("po'", "perche'") so ElisionFilter can decide what it was. Combining marks
+# (decomposed accents, absent from the corpus) end a word; as accents are final in Italian, the
+# word before them is the folded word anyway.
+_PART = r"(?:\d+(?:[.,]\d+)+|[^\W_\u02bc]+)"
 WORD_PATTERN = f"{_PART}(?:{_APOS}{_PART})*{_APOS}?"
 _WORD_RE = re.compile(WORD_PATTERN)
 _APOS_SPLIT_RE = re.compile(_APOS)
-_APOS_SEARCH = frozenset(APOSTROPHES)
 
 # Elided forms recognised before a trailing apostrophe followed by a space ("dell' Ucraina"). A
 # trailing apostrophe after any other word is more likely a closing quote (‘Recovery Fund’), so only
@@ -177,11 +178,13 @@ class ElisionFilter(Filter):
     """
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        apostrophes = _APOS_SEARCH
+        has_apostrophe = _APOS_SPLIT_RE.search
         shift = 0
         for t in tokens:
             text = t.text
-            if not apostrophes.intersection(text):
+            # isalnum() is a fast check that rules out apostrophes for nearly every token; only
+            # U+02BC among them is a letter (Lm) to Python.
+            if (text.isalnum() and "\u02bc" not in text) or not has_apostrophe(text):
                 if shift and t.positions:
                     t.pos += shift
                 yield t
@@ -248,7 +251,9 @@ class AccentFoldFilter(Filter):
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         table = _FOLD_TABLE
         for t in tokens:
-            t.text = t.text.translate(table)
+            text = t.text
+            if not text.isascii():
+                t.text = text.translate(table)
             yield t
 
 
@@ -260,7 +265,7 @@ class SnowballStemFilter(Filter):
 
     is_morph = True
 
-    def __init__(self, lang: str = "italian", cachesize: int = 50_000):
+    def __init__(self, lang: str = "italian", cachesize: int = 100_000):
         self.lang = lang
         self.cachesize = cachesize
         self._setup()
@@ -336,3 +341,15 @@ def tokens(text: str, analyzer: Analyzer | None = None) -> list[str]:
     if analyzer is None:
         analyzer = _default_analyzer()
     return [t.text for t in analyzer(text)]
+
+
+@lru_cache(maxsize=1)
+def cached_italian_analyzer() -> Analyzer:
+    """One shared stemmed analyzer per process (its stem cache warms up across queries)."""
+    return italian_analyzer()
+
+
+@lru_cache(maxsize=1)
+def cached_exact_analyzer() -> Analyzer:
+    """One shared exact analyzer per process."""
+    return exact_analyzer()

@@ -1,7 +1,8 @@
 import pickle
 
 import pytest
-from whoosh import fields, highlight, index
+from whoosh import fields, highlight, index, qparser
+from whoosh.filedb.filestore import RamStorage
 from whoosh.lang.stopwords import stoplists
 
 from search.analysis import (
@@ -253,3 +254,32 @@ def test_on_disk_index_round_trip(tmp_path):
 def test_analysis_is_deterministic():
     first = [tokens(text) for text in SAMPLES]
     assert [tokens(text) for text in SAMPLES] == first
+
+
+def test_quoted_phrases_with_stop_words_need_the_exact_field():
+    # Whoosh's PhrasePlugin keeps only token texts, not positions, so on the stemmed field the
+    # stop word's gap makes the phrase miss the very text it quotes; the exact field has no gaps.
+    schema = fields.Schema(
+        id=fields.ID(stored=True),
+        body=fields.TEXT(analyzer=italian_analyzer()),
+        body_exact=fields.TEXT(analyzer=exact_analyzer()),
+    )
+    ix = RamStorage().create_index(schema)
+    with ix.writer() as writer:
+        for doc_id, text in [
+            ("della", "il presidente della repubblica"),
+            ("e", "il presidente e repubblica"),
+            ("none", "presidente repubblica"),
+            ("elision", "la guerra dell’Ucraina"),
+        ]:
+            writer.add_document(id=doc_id, body=text, body_exact=text)
+
+    def ids(field, query):
+        with ix.searcher() as searcher:
+            parsed = qparser.QueryParser(field, schema).parse(query)
+            return sorted(hit["id"] for hit in searcher.search(parsed))
+
+    assert ids("body", '"presidente della repubblica"') == ["none"]
+    assert ids("body_exact", '"presidente della repubblica"') == ["della"]
+    assert ids("body_exact", '"guerra dell\'Ucraina"') == ["elision"]
+    assert ids("body", '"guerra dell\'Ucraina"') == ["elision"]
