@@ -16,8 +16,9 @@ Bump ``ANALYZER_VERSION`` whenever the token output for any text could change.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 import snowballstemmer
@@ -271,8 +272,17 @@ class SnowballStemFilter(Filter):
         self._setup()
 
     def _setup(self) -> None:
-        self._stem = snowballstemmer.stemmer(self.lang).stemWord
+        # PyStemmer's stemmer objects are not thread-safe and shared analyzers
+        # (cached_italian_analyzer) serve concurrent requests: one stemmer per thread. The
+        # cache is shared; dict get/set are atomic and a racing clear() only costs a re-stem.
+        self._local = threading.local()
         self._cache: dict[str, str] = {}
+
+    def _stemmer(self) -> Callable[[str], str]:
+        stem = getattr(self._local, "stem", None)
+        if stem is None:
+            stem = self._local.stem = snowballstemmer.stemmer(self.lang).stemWord
+        return stem
 
     def __getstate__(self) -> dict:
         return {"lang": self.lang, "cachesize": self.cachesize}
@@ -294,7 +304,7 @@ class SnowballStemFilter(Filter):
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         cache = self._cache
-        stem = self._stem
+        stem = self._stemmer()
         for t in tokens:
             text = t.text
             if not t.stopped:
@@ -331,15 +341,10 @@ def exact_analyzer() -> Analyzer:
     return _base_analyzer()
 
 
-@lru_cache(maxsize=1)
-def _default_analyzer() -> Analyzer:
-    return italian_analyzer()
-
-
 def tokens(text: str, analyzer: Analyzer | None = None) -> list[str]:
     """The token texts ``analyzer`` (default: italian_analyzer()) produces for ``text``."""
     if analyzer is None:
-        analyzer = _default_analyzer()
+        analyzer = cached_italian_analyzer()
     return [t.text for t in analyzer(text)]
 
 

@@ -1,4 +1,5 @@
 import pickle
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from whoosh import fields, highlight, index, qparser
@@ -8,6 +9,8 @@ from whoosh.lang.stopwords import stoplists
 from search.analysis import (
     ANALYZER_VERSION,
     ITALIAN_STOP_WORDS,
+    cached_exact_analyzer,
+    cached_italian_analyzer,
     exact_analyzer,
     fold_accents,
     italian_analyzer,
@@ -283,3 +286,17 @@ def test_quoted_phrases_with_stop_words_need_the_exact_field():
     assert ids("body_exact", '"presidente della repubblica"') == ["della"]
     assert ids("body_exact", '"guerra dell\'Ucraina"') == ["elision"]
     assert ids("body", '"guerra dell\'Ucraina"') == ["elision"]
+
+
+def test_cached_analyzers_are_shared_and_equal_to_fresh_ones():
+    assert cached_italian_analyzer() is cached_italian_analyzer()
+    assert cached_italian_analyzer() == italian_analyzer()
+    assert cached_exact_analyzer() is cached_exact_analyzer()
+    assert cached_exact_analyzer() == exact_analyzer()
+
+
+def test_shared_analyzer_gives_the_same_tokens_in_every_thread():
+    expected = [tokens(text, italian_analyzer()) for text in SAMPLES * 50]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: [tokens(text) for text in SAMPLES * 50], range(8)))
+    assert results == [expected] * 8
