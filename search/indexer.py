@@ -28,7 +28,7 @@ from search.analysis import ANALYZER_VERSION, tokens
 from search.articles import Article, Problem, read_sources
 from search.duplicates import signature
 from search.errors import BuildError, IndexLockedError, IndexNotFoundError
-from search.schema import LEAD_CHARS, SCHEMA_VERSION, build_schema
+from search.schema import LEAD_CHARS, SCHEMA_VERSION, build_schema, pack_signature
 
 Progress = Callable[[int], None]
 
@@ -172,7 +172,7 @@ def document_fields(article: Article, *, include_title: bool = True) -> dict:
         "title_derived": article.title_derived,
         "content_hash": article.content_hash,
         "origin": article.origin,
-        "dup_sig": signature(article.body),
+        "dup_sig": pack_signature(signature(article.body)),
     }
     if article.url:
         doc["url"] = article.url

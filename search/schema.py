@@ -6,11 +6,14 @@ with a "rebuild with `rassegna index`" message instead of returning wrong result
 
 from __future__ import annotations
 
-from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
+import struct
+
+from whoosh.columns import VarBytesColumn
+from whoosh.fields import COLUMN, DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 
 from search.analysis import exact_analyzer, italian_analyzer
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # How many characters of the body count as the "lead" (first paragraph), indexed as its own field
 # so ranking can weight it like a title when an article has none.
@@ -43,6 +46,16 @@ def build_schema() -> Schema:
         title_derived=STORED,
         content_hash=STORED,
         origin=STORED,
-        # MinHash signature of the body's shingles: near-duplicates are grouped at query time.
-        dup_sig=STORED,
+        # MinHash signature of the body's shingles, packed (see pack_signature): a column, so
+        # grouping near-duplicates among hundreds of candidates never decompresses their bodies.
+        dup_sig=COLUMN(VarBytesColumn()),
     )
+
+
+def pack_signature(signature: tuple[int, ...]) -> bytes:
+    """A near-duplicate signature as bytes for the ``dup_sig`` column."""
+    return struct.pack(f"<{len(signature)}Q", *signature)
+
+
+def unpack_signature(data: bytes) -> tuple[int, ...]:
+    return struct.unpack(f"<{len(data) // 8}Q", data) if data else ()

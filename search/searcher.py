@@ -12,8 +12,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from whoosh import collectors, sorting
 from whoosh import query as wq
-from whoosh import sorting
 from whoosh.util.times import long_to_datetime
 
 from search import suggest as spelling
@@ -21,6 +21,7 @@ from search.duplicates import group_near_duplicates
 from search.errors import ArticleNotFoundError, QueryError
 from search.query import Compiled, compile_query, parse
 from search.ranking import DEFAULT, RankingParams, ranked_searcher, rerank
+from search.schema import unpack_signature
 from search.snippets import Highlight, highlight_text, lead, make_snippets
 from search.store import IndexHandle
 
@@ -175,6 +176,25 @@ def _facet_groups() -> dict[str, sorting.FieldFacet]:
     }
 
 
+def _collect(searcher, q, limit, filter_q, mask, groupedby, sortedby=None):
+    """Run ``q`` keeping only the top ``limit`` documents while counting (and faceting) all.
+
+    Whoosh's own ``search(groupedby=…)`` switches to an unlimited collector that scores and sorts
+    every match; wrapping a top-N collector in the facet collector keeps facets exact and cheap.
+    """
+    if sortedby is not None:
+        collector = collectors.SortingCollector(sortedby, limit=limit)
+    else:
+        # Block-quality skipping would make the count and the facets inexact.
+        collector = collectors.TopCollector(limit, usequality=False)
+    if groupedby:
+        collector = collectors.FacetCollector(collector, groupedby, maptype=sorting.Count)
+    if filter_q is not None or mask is not None:
+        collector = collectors.FilterCollector(collector, filter_q, mask)
+    searcher.search_with_collector(q, collector)
+    return collector.results()
+
+
 def _date_order(newest_first: bool) -> sorting.MultiFacet:
     """Sort by date, articles without a date last in both directions."""
     dated = wq.DateRange("date", datetime.datetime(1000, 1, 1), datetime.datetime(3000, 1, 1))
@@ -243,29 +263,46 @@ def search(
         groupedby = _facet_groups() if with_facets else None
         want = page * size
         depth = max(params.rerank_depth, want * 3 if collapse else want)
-        common = {"filter": filter_q, "mask": compiled.excluded, "groupedby": groupedby}
         browse = not compiled.clauses
         if browse or sort != "relevance":
             ordered = sort if sort != "relevance" else "-date"
-            candidates = compiled.scored if browse else wq.And(compiled.clauses)
             by_date = _date_order(newest_first=ordered == "-date")
-            results = searcher.search(candidates, limit=depth, sortedby=by_date, **common)
+            candidates = compiled.scored if browse else wq.And(compiled.clauses)
+            results = _collect(
+                searcher,
+                candidates,
+                depth,
+                filter_q,
+                compiled.excluded,
+                groupedby,
+                sortedby=by_date,
+            )
             if not results.scored_length() and len(compiled.clauses) > 1:
-                results = searcher.search(compiled.scored, limit=depth, sortedby=by_date, **common)
+                results = _collect(
+                    searcher,
+                    compiled.scored,
+                    depth,
+                    filter_q,
+                    compiled.excluded,
+                    groupedby,
+                    sortedby=by_date,
+                )
             ranked = [(hit.docnum, 0.0) for hit in results]  # sorted: no relevance score
         else:
-            results = searcher.search(compiled.scored, limit=depth, **common)
+            results = _collect(
+                searcher, compiled.scored, depth, filter_q, compiled.excluded, groupedby
+            )
             ranked = rerank(
                 searcher, compiled.clauses, [(hit.docnum, hit.score) for hit in results], params
             )
-        total = len(results)
+        total = results.estimated_length() if not results.has_exact_length() else len(results)
         facets = _facets(results) if with_facets else {}
-        stored = {doc: searcher.stored_fields(doc) for doc, _ in ranked}
-        groups: list[tuple[int, float, list[int]]] = []
         if collapse:
+            signatures = searcher.reader().column_reader("dup_sig")
             leaders = group_near_duplicates(
-                [tuple(stored[d].get("dup_sig") or ()) for d, _ in ranked]
+                [unpack_signature(signatures[doc]) for doc, _ in ranked]
             )
+            groups: list[tuple[int, float, list[int]]] = []
             index_of: dict[int, int] = {}
             for i, (doc, score) in enumerate(ranked):
                 if leaders[i] == i:
@@ -278,7 +315,13 @@ def search(
         page_groups = groups[(page - 1) * size : page * size]
         terms = Highlight(compiled.stems, compiled.exact, compiled.phrases)
         hits = [
-            _hit(stored[doc], score, terms, with_snippets, [_ref(stored[d]) for d in dups])
+            _hit(
+                searcher.stored_fields(doc),
+                score,
+                terms,
+                with_snippets,
+                [_ref(searcher.stored_fields(d)) for d in dups],
+            )
             for doc, score, dups in page_groups
         ]
         suggestion = None
