@@ -186,7 +186,7 @@ def _collect(searcher, q, limit, filter_q, mask, groupedby, sortedby=None):
         collector = collectors.SortingCollector(sortedby, limit=limit)
     else:
         # Block-quality skipping would make the count and the facets inexact.
-        collector = collectors.TopCollector(limit, usequality=False)
+        collector = collectors.TopCollector(limit, usequality=False, replace=0)
     if groupedby:
         collector = collectors.FacetCollector(collector, groupedby, maptype=sorting.Count)
     if filter_q is not None or mask is not None:
