@@ -227,11 +227,16 @@ def _compile_clause(
         if not words:
             return None
         if clause.field_name == "title":
-            stems = _stems(clause.text)
-            out.stems.update(stems)
-            if not stems:
+            toks = [(t.text, t.pos) for t in italian_analyzer()(clause.text, positions=True)]
+            if not toks:
                 return None
-            return wq.Phrase("title", stems) if len(stems) > 1 else wq.Term("title", stems[0])
+            stems = [text for text, _ in toks]
+            out.stems.update(stems)
+            if len(stems) == 1:
+                return wq.Term("title", stems[0])
+            # Stop words leave position gaps in the stemmed field: allow exactly those.
+            gaps = toks[-1][1] - toks[0][1] - (len(toks) - 1)
+            return wq.Phrase("title", stems, slop=1 + gaps)
         out.phrases.append(words)
         return wq.Phrase("exact", words) if len(words) > 1 else wq.Term("exact", words[0])
     if clause.kind == "prefix":

@@ -94,6 +94,7 @@ def test_exclusion_or_and_field_filters(handle):
     assert set(ids(search(handle, "presidente source:ansa"))) == {"a1", "a3", "a5"}
     assert set(ids(search(handle, 'author:"anna bianchi"'))) == {"a2", "a5"}
     assert ids(search(handle, "title:decreto")) == ["a1"]
+    assert ids(search(handle, 'title:"presidente della repubblica"')) == ["a1"]
 
 
 def test_prefix_search_expands_unstemmed_words(handle):
