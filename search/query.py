@@ -22,7 +22,7 @@ from whoosh import query as wq
 from search.analysis import cached_exact_analyzer as exact_analyzer
 from search.analysis import cached_italian_analyzer as italian_analyzer
 from search.errors import QueryError
-from search.ranking import DEFAULT, RankingParams, word_query
+from search.ranking import DEFAULT, RankingParams, exact_queries, proximity_queries, word_query
 
 MAX_QUERY_CHARS = 500
 MAX_CLAUSES = 64
@@ -163,12 +163,14 @@ class Compiled:
     exact: set[str] = field(default_factory=set)  # unstemmed words to highlight (prefix expansions)
     phrases: list[list[str]] = field(default_factory=list)  # exact token sequences to highlight
     words: list[str] = field(default_factory=list)  # plain words as typed (spelling suggestions)
+    boosts: list[wq.Query] = field(default_factory=list)  # score-only (proximity); never required
 
     @property
     def scored(self) -> wq.Query:
         if not self.clauses:
             return wq.Every()
-        return self.clauses[0] if len(self.clauses) == 1 else wq.Or(self.clauses)
+        parts = self.clauses + self.boosts
+        return parts[0] if len(parts) == 1 else wq.Or(parts)
 
 
 def _stems(text: str) -> list[str]:
@@ -182,10 +184,19 @@ def _exact(text: str) -> list[str]:
 def compile_query(parsed: ParsedQuery, reader, params: RankingParams = DEFAULT) -> Compiled:
     """Turn a parsed query into Whoosh queries against ``reader``'s index."""
     out = Compiled([], None, None)
+    run: list[str] = []  # stems of consecutive plain words, for proximity boosts
     for clause in parsed.clauses:
         q = _compile_clause(clause, reader, params, out, scored=True)
         if q is not None:
             out.clauses.append(q)
+        if clause.kind == "word" and clause.field_name is None:
+            run.extend(_stems(clause.text))
+            if q is not None:
+                out.boosts.extend(exact_queries(_exact(clause.text), params))
+        else:
+            out.boosts.extend(proximity_queries(run, params))
+            run = []
+    out.boosts.extend(proximity_queries(run, params))
     excluded = [
         q
         for c in parsed.excluded

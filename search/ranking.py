@@ -1,15 +1,21 @@
-"""Ranking parameters, in one place so the evaluation harness can measure each lever.
+"""Ranking parameters and the rerank step, in one place so the evaluation harness can measure each.
 
-Values are chosen to make sense for any Italian outlet; they are not learned on a test set.
+Values are chosen to make sense for any Italian outlet; they are not learned on a test set. The
+measurements behind them are in eval/RESULTS.md (``python -m eval.run … --levers``).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from whoosh import query as wq
 from whoosh import scoring
 from whoosh.searching import Searcher
+
+from search.analysis import ITALIAN_STOP_WORDS
+
+COORDINATION_MODES = ("soft", "count", "idf")
 
 
 @dataclass(frozen=True)
@@ -18,9 +24,20 @@ class RankingParams:
     lead_boost: float = 1.0  # first paragraph (extra weight on top of its body occurrence)
     k1: float = 1.2
     b: float = 0.75
-    rerank_depth: int = 200  # candidates re-ordered by how many query words they contain
-    coordination: bool = True  # all-words matches before partial ones
-    proximity_boost: float = 0.0  # bonus for consecutive query words found as a phrase
+    rerank_depth: int = 200  # BM25F candidates re-ordered by coordination
+    coordination: bool = True  # reward documents that contain more of the query's words
+    # How: "soft" multiplies the score by the fraction of query words matched (Lucene's classic
+    # coord: a long pasted headline is not ruled by its one word the article lacks); "count" puts
+    # all-words matches first, then by number of words; "idf" sorts by the idf sum of those words.
+    coordination_mode: str = "soft"
+    coordination_power: float = 1.0  # "soft": score x (matched fraction) ** power
+    # Bonus for a query word found in its exact (unstemmed, accent-folded) form: "comunali" over
+    # "comune"/"comunicazione" which share a Snowball stem. Score only; never required.
+    exact_boost: float = 1.0
+    # Bonus for consecutive query words found near each other, in order, in the body (0 = off:
+    # measured no better than noise on pasted headlines and keywords, and it costs latency).
+    proximity_boost: float = 0.0
+    proximity_slop: int = 3  # "near": at most this many positions apart
 
 
 DEFAULT = RankingParams()
@@ -37,11 +54,41 @@ def word_query(stem: str, params: RankingParams = DEFAULT) -> wq.Query:
     )
 
 
+def exact_queries(words: list[str], params: RankingParams = DEFAULT) -> list[wq.Query]:
+    """Score-only boosts for a query word's exact forms (``exact`` field), stop words skipped."""
+    if params.exact_boost <= 0:
+        return []
+    return [
+        wq.Term("exact", w, boost=params.exact_boost) for w in words if w not in ITALIAN_STOP_WORDS
+    ]
+
+
+def proximity_queries(stems: list[str], params: RankingParams = DEFAULT) -> list[wq.Query]:
+    """Score-only boosts for consecutive query words found near each other in the body."""
+    if params.proximity_boost <= 0 or len(stems) < 2:
+        return []
+    pairs = list(dict.fromkeys((a, b) for a, b in zip(stems, stems[1:], strict=False) if a != b))
+    return [
+        wq.Phrase("body", [a, b], slop=params.proximity_slop, boost=params.proximity_boost)
+        for a, b in pairs
+    ]
+
+
 def matched_clauses(searcher, clauses: list[wq.Query], docnums: list[int]) -> dict[int, int]:
     """How many of the query's clauses each candidate document matches."""
     counts = dict.fromkeys(docnums, 0)
+    for hits in _clause_hits(searcher, clauses, docnums):
+        for doc in hits:
+            counts[doc] += 1
+    return counts
+
+
+def _clause_hits(searcher, clauses: list[wq.Query], docnums: list[int]) -> list[set[int]]:
+    """For each clause, which of ``docnums`` it matches (one skip-list walk per clause)."""
     ordered = sorted(docnums)
+    out = []
     for clause in clauses:
+        hits: set[int] = set()
         matcher = clause.matcher(searcher)
         for doc in ordered:
             if not matcher.is_active():
@@ -51,8 +98,20 @@ def matched_clauses(searcher, clauses: list[wq.Query], docnums: list[int]) -> di
                 if not matcher.is_active():
                     break
             if matcher.id() == doc:
-                counts[doc] += 1
-    return counts
+                hits.add(doc)
+        out.append(hits)
+    return out
+
+
+def clause_idf(searcher, clause: wq.Query) -> float:
+    """The BM25 idf of a clause's rarest body term (0 when it has none)."""
+    n = searcher.doc_count_all()
+    terms = [t for t in clause.iter_all_terms() if t[0] == "body"] or list(clause.iter_all_terms())
+    best = 0.0
+    for fieldname, text in terms:
+        df = searcher.doc_frequency(fieldname, text)
+        best = max(best, math.log(1 + (n - df + 0.5) / (df + 0.5)))
+    return best
 
 
 def rerank(
@@ -61,11 +120,28 @@ def rerank(
     ranked: list[tuple[int, float]],
     params: RankingParams = DEFAULT,
 ) -> list[tuple[int, float]]:
-    """Re-order BM25F candidates ``(docnum, score)``: documents with more query words first."""
-    if not params.coordination or len(clauses) < 2:
+    """Re-order BM25F candidates ``(docnum, score)`` by how many of the query's words they hold."""
+    if not params.coordination or len(clauses) < 2 or not ranked:
         return ranked
-    matched = matched_clauses(searcher, clauses, [d for d, _ in ranked])
-    return sorted(ranked, key=lambda pair: (-matched[pair[0]], -pair[1]))
+    mode = params.coordination_mode
+    if mode not in COORDINATION_MODES:
+        raise ValueError(f"coordination_mode must be one of {COORDINATION_MODES}; got {mode!r}")
+    docnums = [d for d, _ in ranked]
+    hits = _clause_hits(searcher, clauses, docnums)
+    if mode == "idf":
+        weights = [clause_idf(searcher, c) for c in clauses]
+        have = {
+            d: round(sum(w for w, h in zip(weights, hits, strict=True) if d in h), 6)
+            for d in docnums
+        }
+        return sorted(ranked, key=lambda pair: (-have[pair[0]], -pair[1]))
+    matched = {d: sum(d in h for h in hits) for d in docnums}
+    if mode == "count":
+        return sorted(ranked, key=lambda pair: (-matched[pair[0]], -pair[1]))
+    n = len(clauses)
+    power = params.coordination_power
+    rescored = [(d, s * (matched[d] / n) ** power) for d, s in ranked]
+    return sorted(rescored, key=lambda pair: -pair[1])
 
 
 def ranked_searcher(base: Searcher, params: RankingParams = DEFAULT) -> Searcher:
