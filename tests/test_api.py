@@ -4,28 +4,11 @@ from __future__ import annotations
 
 import jsonschema
 import pytest
-from webfixtures import XSS, build_corpus_index
+from webfixtures import XSS
 
 from search.searcher import get_article, index_stats, search
 from search.store import IndexHandle
 from web import create_app
-
-
-@pytest.fixture(scope="module")
-def index_dir(tmp_path_factory):
-    return build_corpus_index(tmp_path_factory.mktemp("api"))
-
-
-@pytest.fixture
-def app(index_dir):
-    app = create_app({"INDEX_DIR": str(index_dir), "TESTING": True})
-    yield app
-    app.extensions["rassegna"].close()
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 @pytest.fixture

@@ -6,29 +6,12 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from webfixtures import XSS, build_corpus_index
+from webfixtures import XSS
 
 from web import create_app
 from web.formatting import italian_date, number, seconds
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-@pytest.fixture(scope="module")
-def index_dir(tmp_path_factory):
-    return build_corpus_index(tmp_path_factory.mktemp("web"))
-
-
-@pytest.fixture
-def app(index_dir):
-    app = create_app({"INDEX_DIR": str(index_dir), "TESTING": True})
-    yield app
-    app.extensions["rassegna"].close()
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 def page(client, url: str, status: int = 200) -> str:
