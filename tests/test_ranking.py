@@ -1,0 +1,183 @@
+"""Ranking behaviours the engine relies on, on real on-disk indexes of small corpora."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+from whoosh import query as wq
+
+from search.indexer import build_index
+from search.ranking import DEFAULT, RankingParams, exact_queries, proximity_queries, rerank
+from search.searcher import search
+from search.store import IndexHandle
+
+FILLER = "Il servizio continua nelle prossime ore con altri aggiornamenti dalla redazione."
+
+# A dozen local news stories; bodies only (titles are left out of the index below).
+STORIES = {
+    "n1": "Incendio in un capannone artigianale a Carpi: le fiamme hanno distrutto il tetto, "
+    "nessun ferito. I vigili del fuoco sono rimasti sul posto fino all'alba.",
+    "n2": "Furto con spaccata in una tabaccheria del centro di Modena: i ladri hanno usato "
+    "un'auto come ariete e sono fuggiti con le sigarette.",
+    "n3": "Carta di credito rubata usata per fare benzina: tre denunciati a Sassuolo dopo "
+    "le verifiche dei carabinieri sulle telecamere del distributore.",
+    "n4": "Il consiglio comunale di Mirandola approva il bilancio: via libera al nuovo "
+    "asilo nido e alla pista ciclabile lungo la provinciale.",
+    "n5": "Cantiere in viale Italia per la nuova pista ciclabile: traffico deviato per due "
+    "settimane, i commercianti protestano per i parcheggi.",
+    "n6": "Studentessa respinta allo sportello della banca perché non parla italiano: la "
+    "denuncia dell'associazione degli studenti stranieri.",
+    "n7": "Ladri di rame sui binari della linea Modena-Sassuolo: treni fermi per ore e "
+    "disagi per pendolari e studenti.",
+    "n8": "Truffa agli anziani: finto tecnico del gas entra in casa e ruba i gioielli di "
+    "una pensionata di Vignola.",
+    "n9": "Nevicata sull'Appennino: strade chiuse a Pievepelago, spazzaneve al lavoro tutta "
+    "la notte e scuole chiuse lunedì.",
+    "n10": "Il Modena vince in trasferta e torna in zona playoff: decide un gol nel secondo "
+    "tempo, festa dei tifosi al rientro.",
+    "n11": "Rapina in farmacia a Formigine: il bandito armato di taglierino si fa consegnare "
+    "l'incasso e scappa a piedi.",
+    "n12": "Incidente stradale sulla tangenziale: due auto coinvolte, un ferito lieve portato "
+    "al pronto soccorso in ambulanza.",
+}
+
+
+def write(path, bodies: dict[str, str]):
+    # No titles: build_index(include_titles=False) probes the index with the title (see report).
+    rows = [{"id": k, "title": None, "body": v} for k, v in bodies.items()]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", "utf-8")
+    return path
+
+
+def open_index(root, bodies: dict[str, str]) -> IndexHandle:
+    build_index([write(root / "news.jsonl", bodies)], root / "index", include_titles=False)
+    return IndexHandle(root / "index")
+
+
+@pytest.fixture(scope="module")
+def news(tmp_path_factory):
+    handle = open_index(tmp_path_factory.mktemp("news"), STORIES)
+    yield handle
+    handle.close()
+
+
+def ids(handle, query, params=DEFAULT):
+    result = search(
+        handle, query, params=params, collapse=False, with_facets=False, with_snippets=False
+    )
+    return [hit.id for hit in result.hits]
+
+
+@pytest.mark.parametrize(
+    ("headline", "article"),
+    [
+        ("Carta rubata per la benzina, nei guai tre denunciati", "n3"),
+        ("Cantiere in viale Italia per una pista ciclabile", "n5"),
+        ("Ladri di rame sui binari: treni paralizzati e disagi per pendolari", "n7"),
+        ("Studentessa rimbalzata dalla banca: «non parli italiano»", "n6"),
+        ('Rapina in farmacia a Formigine - "consegnami l\'incasso"', "n11"),
+    ],
+)
+def test_a_pasted_headline_finds_its_article_first(news, headline, article):
+    assert ids(news, headline)[0] == article
+
+
+def test_pasted_punctuation_does_not_break_the_query(news):
+    assert ids(news, 'Carpi: incendio - "capannone')[0] == "n1"
+
+
+def test_partial_matches_are_returned_when_a_word_is_nowhere(news):
+    # "elicottero" is in no article: the others still find the story, then partial matches.
+    found = ids(news, "incendio capannone Carpi vigili fuoco elicottero")
+    assert found[0] == "n1"
+    assert found == ["n1"]  # no other article shares any of these words
+
+
+def test_all_words_outrank_one_word_repeated(tmp_path):
+    handle = open_index(
+        tmp_path,
+        {
+            "both": "Il sindaco ha parlato della frana ieri sera in consiglio. " + FILLER,
+            "one": "Il sindaco, il sindaco e ancora il sindaco: il sindaco ha parlato ieri. "
+            + FILLER,
+            "other": "Una notizia che non riguarda nessuno dei due argomenti di oggi. " + FILLER,
+        },
+    )
+    try:
+        assert ids(handle, "sindaco frana") == ["both", "one"]
+        # Strict coordination (all words first, then partial matches) gives the same order.
+        strict = replace(DEFAULT, coordination_mode="count")
+        assert ids(handle, "sindaco frana", strict) == ["both", "one"]
+    finally:
+        handle.close()
+
+
+def test_exact_form_breaks_a_tie_between_words_with_the_same_stem(tmp_path):
+    handle = open_index(
+        tmp_path,
+        {
+            "other-form": "Ripresi ieri i negoziato sul contratto dei metalmeccanici. " + FILLER,
+            "same-form": "Ripresi ieri i negoziati sul contratto dei metalmeccanici. " + FILLER,
+        },
+    )
+    try:
+        assert ids(handle, "negoziati") == ["same-form", "other-form"]
+        assert ids(handle, "negoziato") == ["other-form", "same-form"]
+    finally:
+        handle.close()
+
+
+def test_proximity_boost_prefers_the_words_together(tmp_path):
+    handle = open_index(
+        tmp_path,
+        {
+            "apart": "La pista di atletica è chiusa; lungo il fiume si progetta un percorso "
+            "ciclabile. " + FILLER,
+            "together": "La pista ciclabile lungo il fiume è chiusa; di atletica si parlerà "
+            "più avanti. " + FILLER,
+        },
+    )
+    try:
+        near = RankingParams(proximity_boost=1.0, proximity_slop=1)
+        assert ids(handle, "pista ciclabile", near) == ["together", "apart"]
+        # Off (the default), both hold each word once in bodies of the same length: a tie.
+        result = search(handle, "pista ciclabile", collapse=False, with_facets=False)
+        assert len({round(hit.score, 6) for hit in result.hits}) == 1
+        # Word order counts: "ciclabile pista" is not a pair found in either body.
+        reverse = search(handle, "ciclabile pista", params=near, with_facets=False)
+        assert len({round(hit.score, 6) for hit in reverse.hits}) == 1
+    finally:
+        handle.close()
+
+
+def test_exact_and_proximity_queries_are_built_only_when_enabled():
+    off = RankingParams(exact_boost=0.0, proximity_boost=0.0)
+    assert exact_queries(["negoziati"], off) == []
+    assert proximity_queries(["pist", "ciclabil"], off) == []
+    on = RankingParams(exact_boost=1.0, proximity_boost=0.5, proximity_slop=3)
+    assert exact_queries(["la", "negoziati"], on) == [wq.Term("exact", "negoziati", boost=1.0)]
+    assert proximity_queries(["pist", "ciclabil", "pist", "ciclabil"], on) == [
+        wq.Phrase("body", ["pist", "ciclabil"], slop=3, boost=0.5),
+        wq.Phrase("body", ["ciclabil", "pist"], slop=3, boost=0.5),
+    ]
+
+
+def test_rerank_modes(news):
+    clauses = [wq.Term("body", "incend"), wq.Term("body", "carp")]
+    with news.searcher() as searcher:
+        n1 = searcher.document_number(id="n1")
+        n2 = searcher.document_number(id="n2")
+        ranked = [(n2, 10.0), (n1, 4.0)]  # n2 matches neither clause, n1 both
+        assert rerank(searcher, clauses, ranked, RankingParams(coordination_mode="count")) == [
+            (n1, 4.0),
+            (n2, 10.0),
+        ]
+        assert rerank(searcher, clauses, ranked, RankingParams(coordination_mode="soft")) == [
+            (n1, 4.0),
+            (n2, 0.0),
+        ]
+        assert rerank(searcher, clauses, ranked, RankingParams(coordination=False)) == ranked
+        with pytest.raises(ValueError, match="coordination_mode"):
+            rerank(searcher, clauses, ranked, RankingParams(coordination_mode="bogus"))
