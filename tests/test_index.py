@@ -228,3 +228,12 @@ def test_oversized_bodies_are_capped_and_reported(tmp_path):
     assert report.doc_count == 1
     assert len(report.problems) == 1 and not report.problems[0].skipped
     assert report.problems[0].reason == "body truncated from 13,999 to 993 characters"
+
+
+def test_build_without_titles_validates_on_body_words(tmp_path):
+    # The first article's title words are not in its body: the probe must not look for them.
+    articles = [dict(ARTICLES[0], title="Titolo senza riscontro"), *ARTICLES[1:3]]
+    source = write_jsonl(tmp_path / "t.jsonl", articles)
+    report = build_index([source], tmp_path / "ix", include_titles=False)
+    assert report.doc_count == 3
+    assert ids_for(tmp_path / "ix", "riscontro") == []
