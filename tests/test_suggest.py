@@ -7,9 +7,10 @@ from corpus import write_jsonl
 from search.indexer import build_index
 from search.searcher import search
 from search.store import IndexHandle
+from search.suggest import typo_distance
 
 
-def test_rare_variants_of_frequent_words_are_corrected_but_real_words_are_not(tmp_path):
+def test_unknown_words_are_corrected_to_the_closest_indexed_word(tmp_path):
     articles = [
         {"id": f"z{i}", "title": "", "body": f"Il presidente Zelensky parla a Kiev, giorno {i}."}
         for i in range(60)
@@ -18,12 +19,21 @@ def test_rare_variants_of_frequent_words_are_corrected_but_real_words_are_not(tm
     articles.append({"id": "kyiv", "title": "", "body": "Visita a Kyiv del ministro."})
     build_index([write_jsonl(tmp_path / "z.jsonl", articles)], tmp_path / "ix")
     handle = IndexHandle(tmp_path / "ix")
-    # Unknown word: corrected.
+    # Unknown words are corrected; a swap of two letters counts as one typo, so "Zelesnky"
+    # goes to Zelensky (one swap) rather than to a more frequent word two edits away.
     assert search(handle, "Zelenskj Kiev").suggestion == "Zelensky Kiev"
-    # Known but rare (1 article) next to a word in 60: corrected.
-    assert search(handle, "zelenksy").suggestion == "zelensky"
+    assert search(handle, "Zelesnky").suggestion == "Zelensky"
+    # A word in the index is never second-guessed, however rare.
+    assert search(handle, "zelenksy").suggestion is None
     # A real spelling of a rare word: Kyiv is two edits from Kiev, and words under 6 letters
     # are only corrected by one.
     assert search(handle, "Kyiv").suggestion is None
     assert search(handle, "Zelensky").suggestion is None
     handle.close()
+
+
+def test_typo_distance_counts_a_swap_as_one():
+    assert typo_distance("zelenksy", "zelensky") == 1
+    assert typo_distance("zelenksy", "zelenskyy") == 2
+    assert typo_distance("arrstato", "arrestato") == 1
+    assert typo_distance("", "abc") == 3
