@@ -31,6 +31,8 @@ Signature = tuple[int, ...]
 
 def _shingles(text: str) -> set[int]:
     words = _WORD.findall(text.lower())
+    if not words:
+        return set()  # no words, no signature: empty texts are not duplicates of each other
     if len(words) < SHINGLE_WORDS:
         words = words + [""] * (SHINGLE_WORDS - len(words))
     out = set()

@@ -103,3 +103,9 @@ def test_search_without_collapse_shows_every_copy(syndicated_index):
     result = search(syndicated_index, "incendio capannone", collapse=False, with_facets=False)
     assert sorted(hit.id for hit in result.hits) == ["copy", "orig", "second"]
     assert all(hit.similar == [] for hit in result.hits)
+
+
+def test_texts_without_words_get_no_signature():
+    assert signature("") == ()
+    assert signature(" -- … ") == ()
+    assert group_near_duplicates([signature(""), signature("  ")]) == [0, 1]

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import json
 import math
-import sys
-from pathlib import Path
 
 import pytest
 
-# eval/ is a repo-level tool, not part of the installed package: import it from the checkout.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from eval import report  # noqa: E402
-from eval.data import keyword_form  # noqa: E402
-from eval.metrics import ndcg_at, reciprocal_rank, score_runs, success_at  # noqa: E402
-from eval.run import main  # noqa: E402
-from eval.systems import QueryFailed, TantivyBaseline  # noqa: E402
+# eval/ is a repo-level tool, not installed: pytest's `pythonpath = ["."]` makes it importable.
+from eval import report
+from eval.data import keyword_form
+from eval.metrics import ndcg_at, reciprocal_rank, score_runs, success_at
+from eval.run import main
+from eval.systems import QueryFailed, TantivyBaseline
 
 
 def test_reciprocal_rank_counts_the_first_relevant_within_the_cutoff():
