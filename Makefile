@@ -49,12 +49,13 @@ lint: install-test
 	$(BIN)/ruff check search web tests eval bench
 
 ## Relevance evaluation on the DICE corpus (../shared/corpora/dice)
+DICE ?= ../shared/corpora/dice
 eval: install-test
-	$(BIN)/python -m eval.run
+	$(BIN)/python -m eval.run --corpus $(DICE)/articles.jsonl --queries $(DICE)/queries_known_item.jsonl --quality $(DICE)/same_event_pairs.jsonl
 
 ## Index build time and search latency on the DICE corpus
 bench: install-test
-	$(BIN)/python bench/bench_search.py
+	$(BIN)/python -m bench.bench_search
 
 clean:
 	rm -rf $(VENV) build *.egg-info artifacts .pytest_cache

@@ -1,6 +1,6 @@
 """Measure index build speed and search latency on the DICE corpus; prints numbers, asserts none.
 
-Usage: python bench/bench_search.py [--corpus ARTICLES_JSONL] [--queries QUERIES_JSONL]
+Usage: python -m bench.bench_search [--corpus ARTICLES_JSONL] [--queries QUERIES_JSONL]
                                     [--index DIR] [--procs N] [--queries-limit N]
 
 Without ``--index`` it builds a fresh index (titles included, as `rassegna index` does) in a
@@ -14,32 +14,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from search.analysis import ITALIAN_STOP_WORDS, fold_accents
+from eval.data import keyword_form
 from search.indexer import build_index
 from search.searcher import search
 from search.store import IndexHandle, live_target
 
-DEFAULT_CORPUS = Path("/work/shared/corpora/dice/articles.jsonl")
-DEFAULT_QUERIES = Path("/work/shared/corpora/dice/queries_known_item.jsonl")
-_WORD = re.compile(r"\w+")
-
-
-def keyword_form(headline: str, n: int = 3) -> str:
-    """The ``n`` longest non-stop-words, in order (as eval/data.py does)."""
-    words = [
-        (i, w)
-        for i, w in enumerate(_WORD.findall(headline))
-        if fold_accents(w.lower()) not in ITALIAN_STOP_WORDS
-    ]
-    longest = sorted(words, key=lambda pair: (-len(pair[1]), pair[0]))[:n]
-    return " ".join(w for _, w in sorted(longest))
+# ../shared/corpora/dice beside the checkout (never committed: see its README for the licence).
+DICE = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora" / "dice"
+DEFAULT_CORPUS = DICE / "articles.jsonl"
+DEFAULT_QUERIES = DICE / "queries_known_item.jsonl"
 
 
 def load_queries(path: Path, limit: int) -> list[str]:
