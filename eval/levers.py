@@ -23,8 +23,18 @@ LEVERS: list[tuple[str, RankingParams, dict]] = [
     ("lead not weighted (lead +0)", BEFORE, {"lead_boost": 0.0}),
     ("lead weighted like a title (lead +2)", BEFORE, {"lead_boost": 2.0}),
     ("proximity: word pairs within 3 positions, +0.5", BEFORE, {"proximity_boost": 0.5}),
+    (
+        "soft coordination weighted by idf: score x matched idf / query idf",
+        BEFORE,
+        {"coordination_mode": "soft-idf"},
+    ),
     ("exact (unstemmed) form bonus +1", BEFORE, {"exact_boost": 1.0}),
-    ("**chosen DEFAULT** (soft coordination + exact form +1)", DEFAULT, {}),
+    ("**chosen DEFAULT** (idf-weighted soft coordination + exact form +1)", DEFAULT, {}),
+    (
+        "DEFAULT with unweighted soft coordination (score x matched/n)",
+        DEFAULT,
+        {"coordination_mode": "soft"},
+    ),
     ("DEFAULT + proximity (pairs within 3, +0.5)", DEFAULT, {"proximity_boost": 0.5}),
 ]
 

@@ -15,7 +15,7 @@ from whoosh.searching import Searcher
 
 from search.analysis import ITALIAN_STOP_WORDS
 
-COORDINATION_MODES = ("soft", "count", "idf")
+COORDINATION_MODES = ("soft", "soft-idf", "count", "idf")
 
 
 @dataclass(frozen=True)
@@ -26,10 +26,13 @@ class RankingParams:
     b: float = 0.75
     rerank_depth: int = 200  # BM25F candidates re-ordered by coordination
     coordination: bool = True  # reward documents that contain more of the query's words
-    # How: "soft" multiplies the score by the fraction of query words matched (Lucene's classic
-    # coord: a long pasted headline is not ruled by its one word the article lacks); "count" puts
-    # all-words matches first, then by number of words; "idf" sorts by the idf sum of those words.
-    coordination_mode: str = "soft"
+    # How: "soft-idf" multiplies the score by the share of the query's idf the document holds
+    # (Lucene's classic coord, weighted so that missing a rare, telling word costs more than
+    # missing a common one): a long pasted headline is not ruled by the one word the article
+    # lacks, and a short query still puts articles with all its words first in practice.
+    # "soft" uses the plain fraction of words; "count" puts all-words matches strictly first, then
+    # by number of words; "idf" sorts strictly by the idf sum of the words matched.
+    coordination_mode: str = "soft-idf"
     coordination_power: float = 1.0  # "soft": score x (matched fraction) ** power
     # Bonus for a query word found in its exact (unstemmed, accent-folded) form: "comunali" over
     # "comune"/"comunicazione" which share a Snowball stem. Score only; never required.
@@ -135,6 +138,12 @@ def rerank(
             for d in docnums
         }
         return sorted(ranked, key=lambda pair: (-have[pair[0]], -pair[1]))
+    if mode == "soft-idf":
+        weights = [clause_idf(searcher, c) for c in clauses]
+        total = sum(weights) or 1.0
+        have = {d: sum(w for w, h in zip(weights, hits, strict=True) if d in h) for d in docnums}
+        rescored = [(d, s * (have[d] / total) ** params.coordination_power) for d, s in ranked]
+        return sorted(rescored, key=lambda pair: -pair[1])
     matched = {d: sum(d in h for h in hits) for d in docnums}
     if mode == "count":
         return sorted(ranked, key=lambda pair: (-matched[pair[0]], -pair[1]))
