@@ -268,27 +268,58 @@ def _write(
 
 
 def _manifest(
-    build_id: str,
-    kind: str,
-    doc_count: int,
-    seconds: float,
-    sources: Sequence[Path],
-    parent: str | None,
-    include_titles: bool,
+    report: BuildReport, sources: Sequence[Path], parent: str | None, include_titles: bool
 ) -> dict:
     return {
         "format": "rassegna-index",
         "schema_version": SCHEMA_VERSION,
         "analyzer_version": ANALYZER_VERSION,
-        "build_id": build_id,
-        "kind": kind,
+        "build_id": report.build_id,
+        "kind": report.kind,
         "parent": parent,
         "built_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "build_seconds": round(seconds, 3),
-        "doc_count": doc_count,
+        "build_seconds": round(report.seconds, 3),
+        "doc_count": report.doc_count,
         "sources": [str(s) for s in sources],
         "include_titles": include_titles,
     }
+
+
+@contextmanager
+def _new_build(index_dir: Path):
+    """A fresh build directory, removed again if anything fails before it is swapped in."""
+    build_id, build_dir = _new_build_dir(index_dir)
+    try:
+        yield build_id, build_dir
+    except BaseException:
+        shutil.rmtree(build_dir, ignore_errors=True)
+        raise
+
+
+def _commit(writer, ix, write: Callable[[object], None]) -> None:
+    """Run ``write(writer)`` and commit; cancel the writer if it fails."""
+    try:
+        write(writer)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    ix.close()
+
+
+def _publish(
+    index_dir: Path,
+    build_dir: Path,
+    report: BuildReport,
+    probe: Article | None,
+    started: float,
+    manifest: Callable[[], dict],
+) -> None:
+    """Validate the new build, record its manifest, and swap it in as ``current``."""
+    _validate(build_dir, report.doc_count, probe)
+    report.seconds = time.perf_counter() - started
+    store.write_manifest(build_dir, manifest())
+    _swap_in(index_dir, build_dir)
 
 
 def build_index(
@@ -315,36 +346,28 @@ def build_index(
             )
         if on_total:
             on_total(len(articles))
-        build_id, build_dir = _new_build_dir(index_dir)
-        try:
+        with _new_build(index_dir) as (build_id, build_dir):
             ix = whoosh.index.create_in(str(build_dir), build_schema())
             writer_args = {"limitmb": WRITER_LIMIT_MB}
             if procs > 1:
                 writer_args.update(procs=procs, multisegment=True)
-            writer = ix.writer(**writer_args)
-            try:
+
+            def write(writer) -> None:
                 report.indexed = report.added = _write(
                     writer, articles.values(), include_titles, progress
                 )
-            except BaseException:
-                writer.cancel()
-                raise
-            writer.commit()
-            ix.close()
-            _validate(build_dir, len(articles), next(iter(articles.values())))
-            report.seconds = time.perf_counter() - started
+
+            _commit(ix.writer(**writer_args), ix, write)
             report.doc_count = len(articles)
             report.build_id = build_id
-            store.write_manifest(
+            _publish(
+                index_dir,
                 build_dir,
-                _manifest(
-                    build_id, "build", len(articles), report.seconds, sources, None, include_titles
-                ),
+                report,
+                next(iter(articles.values())),
+                started,
+                lambda: _manifest(report, sources, None, include_titles),
             )
-            _swap_in(index_dir, build_dir)
-        except BaseException:
-            shutil.rmtree(build_dir, ignore_errors=True)
-            raise
     return report
 
 
@@ -386,8 +409,7 @@ def update_index(
             report.build_id = opened.manifest["build_id"]
             report.seconds = time.perf_counter() - started
             return report
-        build_id, build_dir = _new_build_dir(index_dir)
-        try:
+        with _new_build(index_dir) as (build_id, build_dir):
             for entry in os.scandir(live):
                 if (
                     entry.is_file()
@@ -396,35 +418,23 @@ def update_index(
                 ):
                     os.link(entry.path, build_dir / entry.name)
             ix = whoosh.index.open_dir(str(build_dir))
-            writer = ix.writer(limitmb=WRITER_LIMIT_MB)
-            try:
+
+            def write(writer) -> None:
                 for doc_id in missing:
                     writer.delete_by_term("id", doc_id)
                 report.deleted = len(missing)
                 report.indexed = _write(writer, changed, include_titles, progress, update=True)
-            except BaseException:
-                writer.cancel()
-                raise
-            writer.commit()
-            ix.close()
+
+            _commit(ix.writer(limitmb=WRITER_LIMIT_MB), ix, write)
             report.doc_count = len(existing) + report.added - report.deleted
-            _validate(build_dir, report.doc_count, changed[0] if changed else None)
-            report.seconds = time.perf_counter() - started
             report.build_id = build_id
-            store.write_manifest(
+            parent = opened.manifest["build_id"]
+            _publish(
+                index_dir,
                 build_dir,
-                _manifest(
-                    build_id,
-                    "update",
-                    report.doc_count,
-                    report.seconds,
-                    sources,
-                    opened.manifest["build_id"],
-                    include_titles,
-                ),
+                report,
+                changed[0] if changed else None,
+                started,
+                lambda: _manifest(report, sources, parent, include_titles),
             )
-            _swap_in(index_dir, build_dir)
-        except BaseException:
-            shutil.rmtree(build_dir, ignore_errors=True)
-            raise
     return report
