@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+# The JSON search response, as the issue and the OpenAPI document define it (CLI --json and API).
+SEARCH_RESPONSE_KEYS = ["query", "total", "page", "size", "took_ms", "suggestion", "hits", "facets"]
+
 ARTICLES = [
     {
         "id": "a1",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 import pytest
-from corpus import write_jsonl
+from corpus import SEARCH_RESPONSE_KEYS, write_jsonl
 
 from search.cli import main
 
@@ -66,16 +66,7 @@ def test_search_json_is_the_api_object(seeded):
     out = run("search", "Zelenksy negoziato", "--index", seeded, "--json", "--size", "2")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
-    assert list(data) == [
-        "query",
-        "total",
-        "page",
-        "size",
-        "took_ms",
-        "suggestion",
-        "hits",
-        "facets",
-    ]
+    assert list(data) == SEARCH_RESPONSE_KEYS
     assert data["suggestion"] == "Zelensky negoziato"
     assert data["size"] == 2 and len(data["hits"]) == 2
     assert data["hits"][0]["id"] == "001_a22bd456e91d5c43"

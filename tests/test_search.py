@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from corpus import write_jsonl
+from corpus import SEARCH_RESPONSE_KEYS, write_jsonl
 
 from search.errors import ArticleNotFoundError, QueryError
 from search.indexer import build_index
@@ -147,16 +147,7 @@ def test_did_you_mean(handle):
 
 def test_json_shape(handle):
     data = search(handle, "Zelensky", size=1).to_dict()
-    assert list(data) == [
-        "query",
-        "total",
-        "page",
-        "size",
-        "took_ms",
-        "suggestion",
-        "hits",
-        "facets",
-    ]
+    assert list(data) == SEARCH_RESPONSE_KEYS
     hit = data["hits"][0]
     assert {k: hit[k] for k in ("id", "title", "url", "source", "author", "date")} == {
         "id": "a5",
