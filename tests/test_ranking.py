@@ -45,7 +45,6 @@ STORIES = {
 
 
 def write(path, bodies: dict[str, str]):
-    # No titles: build_index(include_titles=False) probes the index with the title (see report).
     rows = [{"id": k, "title": None, "body": v} for k, v in bodies.items()]
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", "utf-8")
     return path
@@ -181,3 +180,26 @@ def test_rerank_modes(news):
         assert rerank(searcher, clauses, ranked, RankingParams(coordination=False)) == ranked
         with pytest.raises(ValueError, match="coordination_mode"):
             rerank(searcher, clauses, ranked, RankingParams(coordination_mode="bogus"))
+
+
+def test_idf_weighted_soft_coordination_charges_missing_rare_words_more(tmp_path):
+    # "furto" is in every article, "gioielleria" in two: lacking the rare word costs more.
+    bodies = {
+        "both": "Furto in gioielleria nel centro.",
+        "rare": "Gioielleria chiusa per ferie.",
+        **{f"f{i}": f"Furto di biciclette numero {i}." for i in range(10)},
+    }
+    handle = open_index(tmp_path, bodies)
+    clauses = [wq.Term("body", "furt"), wq.Term("body", "gioieller")]
+    with handle.searcher() as searcher:
+        rare = searcher.document_number(id="rare")
+        common = searcher.document_number(id="f0")
+        both = searcher.document_number(id="both")
+        ranked = [(rare, 1.0), (common, 1.0), (both, 1.0)]
+        out = dict(rerank(searcher, clauses, ranked, RankingParams(coordination_mode="soft-idf")))
+        plain = dict(rerank(searcher, clauses, ranked, RankingParams(coordination_mode="soft")))
+    assert out[both] == 1.0
+    assert out[rare] > 0.75 > 0.25 > out[common]  # idf shares, not halves
+    assert plain[rare] == plain[common] == 0.5
+    assert RankingParams().coordination_mode == "soft-idf"
+    handle.close()
