@@ -424,15 +424,16 @@ def get_article(
 ) -> ArticleView:
     """One article with its paragraphs (highlighted for ``query``) and related articles."""
     terms = Highlight()
+    parsed = None
     if query:
         try:
             parsed = parse(query)
         except QueryError:
-            parsed = None
+            pass  # a query the search box refused highlights nothing here
     with handle.searcher() as searcher:
         docnum = _docnum(searcher, article_id)
         fields = searcher.stored_fields(docnum)
-        if query and parsed is not None:
+        if parsed is not None:
             compiled = compile_query(parsed, searcher.reader())
             terms = Highlight(compiled.stems, compiled.exact, compiled.phrases)
         related = _related(searcher, docnum, related_limit)
