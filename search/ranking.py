@@ -77,15 +77,6 @@ def proximity_queries(stems: list[str], params: RankingParams = DEFAULT) -> list
     ]
 
 
-def matched_clauses(searcher, clauses: list[wq.Query], docnums: list[int]) -> dict[int, int]:
-    """How many of the query's clauses each candidate document matches."""
-    counts = dict.fromkeys(docnums, 0)
-    for hits in _clause_hits(searcher, clauses, docnums):
-        for doc in hits:
-            counts[doc] += 1
-    return counts
-
-
 def _clause_hits(searcher, clauses: list[wq.Query], docnums: list[int]) -> list[set[int]]:
     """For each clause, which of ``docnums`` it matches (one skip-list walk per clause)."""
     ordered = sorted(docnums)
@@ -131,25 +122,17 @@ def rerank(
         raise ValueError(f"coordination_mode must be one of {COORDINATION_MODES}; got {mode!r}")
     docnums = [d for d, _ in ranked]
     hits = _clause_hits(searcher, clauses, docnums)
-    if mode == "idf":
+    # Each clause weighs its idf ("idf", "soft-idf") or 1 ("count", "soft").
+    if mode in ("idf", "soft-idf"):
         weights = [clause_idf(searcher, c) for c in clauses]
-        have = {
-            d: round(sum(w for w, h in zip(weights, hits, strict=True) if d in h), 6)
-            for d in docnums
-        }
-        return sorted(ranked, key=lambda pair: (-have[pair[0]], -pair[1]))
-    if mode == "soft-idf":
-        weights = [clause_idf(searcher, c) for c in clauses]
-        total = sum(weights) or 1.0
-        have = {d: sum(w for w, h in zip(weights, hits, strict=True) if d in h) for d in docnums}
-        rescored = [(d, s * (have[d] / total) ** params.coordination_power) for d, s in ranked]
-        return sorted(rescored, key=lambda pair: -pair[1])
-    matched = {d: sum(d in h for h in hits) for d in docnums}
-    if mode == "count":
-        return sorted(ranked, key=lambda pair: (-matched[pair[0]], -pair[1]))
-    n = len(clauses)
+    else:
+        weights = [1.0] * len(clauses)
+    have = {d: sum(w for w, h in zip(weights, hits, strict=True) if d in h) for d in docnums}
+    if mode in ("count", "idf"):  # strict: more of the query first, then the BM25F score
+        return sorted(ranked, key=lambda pair: (-round(have[pair[0]], 6), -pair[1]))
+    total = sum(weights) or 1.0
     power = params.coordination_power
-    rescored = [(d, s * (matched[d] / n) ** power) for d, s in ranked]
+    rescored = [(d, s * (have[d] / total) ** power) for d, s in ranked]
     return sorted(rescored, key=lambda pair: -pair[1])
 
 
