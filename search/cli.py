@@ -204,6 +204,7 @@ def search(
     as_json,
 ):
     """Search the index: words, "phrases", -excluded, a OR b, source:/author:/title:, prefix*."""
+    from search.query import MAX_QUERY_CHARS, MAX_QUERY_WORDS
     from search.searcher import search as run_search
     from search.store import IndexHandle
 
@@ -227,6 +228,11 @@ def search(
         f"{result.total:,} results ({result.took_ms / 1000:.2f} s)"
         + (f", page {result.page} of {result.pages}" if result.pages > 1 else "")
     )
+    if result.truncated:
+        limit = MAX_QUERY_WORDS if result.truncated == "words" else MAX_QUERY_CHARS
+        click.echo(f"Searched only the first {limit} {result.truncated} of the query.")
+    if result.also_searched:
+        click.echo("Also searched: " + ", ".join(result.also_searched))
     if result.suggestion:
         click.echo("Did you mean: " + click.style(result.suggestion, bold=True))
     for n, hit in enumerate(result.hits, start=(result.page - 1) * result.size + 1):

@@ -28,6 +28,11 @@ SETTINGS = [
         "index", str(PROJECT_ROOT / "index"), "Index directory (holds `current` and the builds)."
     ),
     Setting("seeds", str(PROJECT_ROOT / "seeds"), "Articles `rassegna index` reads by default."),
+    Setting(
+        "synonyms",
+        str(Path(__file__).resolve().parent / "synonyms.txt"),
+        "Name variants searched together (one group of comma-separated spellings a line).",
+    ),
     Setting("host", "127.0.0.1", "Address `rassegna serve` binds to."),
     Setting("port", "8000", "Port `rassegna serve` binds to."),
     Setting("workers", "2", "Gunicorn worker processes for `rassegna serve`."),

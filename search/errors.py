@@ -21,6 +21,10 @@ class BuildError(RassegnaError):
     """A build could not produce a valid index (nothing indexable, validation failed)."""
 
 
+class ConfigError(RassegnaError):
+    """A setting or a file it names is unusable (the message names it and the fix)."""
+
+
 class QueryError(RassegnaError):
     """The query cannot be run as written; the message explains how to fix it."""
 

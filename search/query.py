@@ -1,15 +1,22 @@
 """The search-box query language, parsed by hand into Whoosh queries.
 
 Whoosh's default ``QueryParser`` is a denial-of-service vector (``*a*``, ``ro~2``, ranges over text
-take seconds) and raises on inputs such as ``a NOT OR b``. This parser accepts only what a search
-box needs and treats everything else as plain words:
+take seconds) and raises on inputs such as ``a NOT OR b``. This parser never refuses text: a pasted
+headline or paragraph is always answered. Only these are operators; everything else (``?``, a ``*``
+that is not a prefix, stray quotes, colons that name no field) is punctuation between plain words:
 
 * ``words`` — stemmed, searched in title, lead and body;
-* ``"quoted phrases"`` — matched as written, on the unstemmed ``exact`` field;
-* ``-word`` / ``-"phrase"`` / ``NOT word`` — excluded;
+* ``"quoted phrases"`` — matched as written, on the unstemmed ``exact`` field (an opening quote
+  with no closing one is punctuation);
+* ``-word`` / ``-"phrase"`` / ``NOT word`` — excluded (``-`` before a letter or a quote only:
+  ``-5`` is a number);
 * ``a OR b`` — either;
 * ``source:``, ``author:``, ``title:`` (also ``fonte:``, ``autore:``, ``titolo:``) — field filters;
-* ``negoz*`` — prefix of at least 3 letters, expanded to at most ``MAX_EXPANSIONS`` words.
+* ``negoz*`` — prefix of at least 3 letters at the end of a word, expanded to at most
+  ``MAX_EXPANSIONS`` words.
+
+Text over ``MAX_QUERY_WORDS`` words or ``MAX_QUERY_CHARS`` characters is answered on its beginning,
+and the parsed query says so (``truncated``).
 """
 
 from __future__ import annotations
@@ -21,10 +28,12 @@ from whoosh import query as wq
 
 from search.analysis import cached_exact_analyzer as exact_analyzer
 from search.analysis import cached_italian_analyzer as italian_analyzer
-from search.errors import QueryError
 from search.ranking import DEFAULT, RankingParams, exact_queries, proximity_queries, word_query
+from search.suggest import SPELL_FIELD, corrections
+from search.synonyms import Synonyms, spelling_key
 
 MAX_QUERY_CHARS = 500
+MAX_QUERY_WORDS = 64
 MAX_CLAUSES = 64
 MIN_PREFIX = 3
 MAX_EXPANSIONS = 50
@@ -40,10 +49,10 @@ FIELD_ALIASES = {
 }
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
-_TOKEN = re.compile(
-    r'(?P<neg>-)?(?:(?P<field>[^\W\d_]+):)?(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+))'
-)
-_WILDCARD = re.compile(r"[*?]")
+_FIELD = re.compile(r"([^\W\d_]+):(?=\S)")
+_PREFIX_WORD = re.compile(rf"[^*?\"]*[^\W_]{{{MIN_PREFIX}}}\*")  # "negoz*", "l'ital*"
+_PUNCTUATION = re.compile(r'[*?"]+')  # outside the operators above: between words
+_WORD_END = re.compile(r"\S+")
 
 
 @dataclass
@@ -58,34 +67,86 @@ class Clause:
 
 @dataclass
 class ParsedQuery:
-    text: str
+    text: str  # what is searched (the beginning of the input when it was too long)
     clauses: list[Clause] = field(default_factory=list)  # scored; ranking counts how many match
     excluded: list[Clause] = field(default_factory=list)
     filters: list[Clause] = field(default_factory=list)  # source:/author:/title: — required
+    truncated: str | None = None  # "words" | "characters": only the beginning was searched
 
     @property
     def is_empty(self) -> bool:
         return not (self.clauses or self.filters)
 
 
+@dataclass
+class _Token:
+    negated: bool
+    field_name: str | None  # canonical name, or None
+    phrase: str | None = None
+    word: str | None = None
+
+
+def truncate(text: str) -> tuple[str, str | None]:
+    """The first ``MAX_QUERY_WORDS`` words and ``MAX_QUERY_CHARS`` characters, and which cut."""
+    cut = None
+    ends = [m.end() for m in _WORD_END.finditer(text, 0, MAX_QUERY_CHARS + 1)]
+    if len(ends) > MAX_QUERY_WORDS:
+        text, cut = text[: ends[MAX_QUERY_WORDS - 1]], "words"
+    elif len(text) > MAX_QUERY_CHARS:
+        # End on the last whole word (a single 500-character "word" is cut where it must be).
+        whole = [end for end in ends if end <= MAX_QUERY_CHARS]
+        text, cut = text[: whole[-1] if whole else MAX_QUERY_CHARS], "characters"
+    return text.rstrip(), cut
+
+
+def _tokens(text: str):
+    """Words and phrases with their ``-`` and ``field:`` markers; punctuation is dropped."""
+    i, n = 0, len(text)
+    while i < n:
+        if text[i].isspace():
+            i += 1
+            continue
+        negated = text[i] == "-" and i + 1 < n and (text[i + 1].isalpha() or text[i + 1] == '"')
+        i += negated
+        field_name = None
+        named = _FIELD.match(text, i)
+        if named and named.group(1).lower() in FIELD_ALIASES:
+            field_name = FIELD_ALIASES[named.group(1).lower()]
+            i = named.end()
+        if text[i] == '"':
+            close = text.find('"', i + 1)
+            if close != -1:
+                yield _Token(negated, field_name, phrase=text[i + 1 : close])
+                i = close + 1
+                continue
+            i += 1  # an opening quote that never closes is punctuation
+        end = i
+        while end < n and not text[end].isspace():
+            end += 1
+        word = text[i:end]
+        i = end
+        if _PREFIX_WORD.fullmatch(word):
+            yield _Token(negated, field_name, word=word)
+            continue
+        for part in _PUNCTUATION.split(word):
+            if part:
+                yield _Token(negated, field_name, word=part)
+
+
 def parse(text: str) -> ParsedQuery:
-    """Parse what a person typed; raise :class:`QueryError` with a fix when it can't be run."""
+    """Parse what a person typed or pasted; never refuses (too long: only its beginning)."""
     text = (text or "").translate(_QUOTES)
     text = "".join(ch if ch.isprintable() else " " for ch in text).strip()
-    if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(
-            f"The query is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS}. "
-            "Shorten it to the words that matter."
-        )
-    parsed = ParsedQuery(text)
+    text, cut = truncate(text)
+    parsed = ParsedQuery(text, truncated=cut)
     pending_or = False
     negate_next = False
-    for match in _TOKEN.finditer(text):
-        word, phrase = match.group("word"), match.group("phrase")
-        field_name = match.group("field")
-        negated = bool(match.group("neg")) or negate_next
+    count = 0
+    for token in _tokens(text):
+        word, phrase, field_name = token.word, token.phrase, token.field_name
+        negated = token.negated or negate_next
         negate_next = False
-        if word is not None and field_name is None and not match.group("neg"):
+        if word is not None and field_name is None and not token.negated:
             if word == "OR":
                 pending_or = bool(parsed.clauses)
                 continue
@@ -94,16 +155,14 @@ def parse(text: str) -> ParsedQuery:
             if word == "NOT":
                 negate_next = True
                 continue
-        if field_name is not None and field_name.lower() not in FIELD_ALIASES:
-            # "ore 5:30", "http://…": not a field filter, just words.
-            word = f"{field_name} {word}" if word is not None else None
-            if phrase is not None:
-                phrase = f"{field_name} {phrase}"
-            field_name = None
-        clause = _make_clause(word, phrase, FIELD_ALIASES.get((field_name or "").lower()))
+        clause = _make_clause(word, phrase, field_name)
         if clause is None:
             pending_or = False
             continue
+        count += 1
+        if count > MAX_CLAUSES:  # "a?b?c…": many words in few characters
+            parsed.truncated = parsed.truncated or "words"
+            break
         if negated:
             parsed.excluded.append(clause)
         elif clause.field_name is not None:
@@ -117,33 +176,16 @@ def parse(text: str) -> ParsedQuery:
         else:
             parsed.clauses.append(clause)
         pending_or = False
-    if len(parsed.clauses) + len(parsed.excluded) + len(parsed.filters) > MAX_CLAUSES:
-        raise QueryError(f"The query has more than {MAX_CLAUSES} words; keep the ones that matter.")
     return parsed
 
 
 def _make_clause(word: str | None, phrase: str | None, field_name: str | None) -> Clause | None:
     if phrase is not None:
-        phrase = phrase.strip()
-        if not phrase:
-            return None
-        if _WILDCARD.search(phrase.replace("?", "")) and "*" in phrase:
-            raise QueryError('Wildcards do not work inside "quoted phrases"; remove the `*`.')
-        return Clause("phrase", phrase, field_name)
+        phrase = " ".join(_PUNCTUATION.sub(" ", phrase).split())
+        return Clause("phrase", phrase, field_name) if phrase else None
     assert word is not None
-    if "*" in word or "?" in word:
-        stem = word.rstrip("*")
-        if _WILDCARD.search(stem) or not word.endswith("*"):
-            raise QueryError(
-                f"`{word}`: wildcards work only at the end of a word (`negoz*`); "
-                "`?` and leading or inner `*` are not supported."
-            )
-        letters = sum(ch.isalnum() for ch in stem)
-        if letters < MIN_PREFIX:
-            raise QueryError(
-                f"`{word}`: a prefix search needs at least {MIN_PREFIX} letters before the `*`."
-            )
-        return Clause("prefix", stem, field_name)
+    if word.endswith("*"):  # _tokens lets only valid prefixes through with their `*`
+        return Clause("prefix", word[:-1], field_name)
     if not any(ch.isalnum() for ch in word):
         return None
     return Clause("word", word, field_name)
@@ -162,7 +204,9 @@ class Compiled:
     stems: set[str] = field(default_factory=set)  # stemmed terms to highlight
     exact: set[str] = field(default_factory=set)  # unstemmed words to highlight (prefix expansions)
     phrases: list[list[str]] = field(default_factory=list)  # exact token sequences to highlight
-    words: list[str] = field(default_factory=list)  # plain words as typed (spelling suggestions)
+    words: list[str] = field(default_factory=list)  # plain words as typed
+    corrections: dict[str, list[str]] = field(default_factory=dict)  # typed word -> also searched
+    fixes: dict[str, str] = field(default_factory=dict)  # unknown typed word -> best correction
     boosts: list[wq.Query] = field(default_factory=list)  # score-only (proximity); never required
 
     @property
@@ -181,12 +225,26 @@ def _exact(text: str) -> list[str]:
     return [t.text for t in exact_analyzer()(text)]
 
 
-def compile_query(parsed: ParsedQuery, reader, params: RankingParams = DEFAULT) -> Compiled:
-    """Turn a parsed query into Whoosh queries against ``reader``'s index."""
+def compile_query(
+    parsed: ParsedQuery,
+    reader,
+    params: RankingParams = DEFAULT,
+    *,
+    synonyms: Synonyms | None = None,
+    typos: bool = True,
+) -> Compiled:
+    """Turn a parsed query into Whoosh queries against ``reader``'s index.
+
+    Plain words also match their name variants (``synonyms``) and, when ``typos``, their closest
+    indexed spellings (see :func:`_with_alternatives`).
+    """
     out = Compiled([], None, None)
+    variants = _variants_by_clause(parsed.clauses, synonyms)
     run: list[str] = []  # stems of consecutive plain words, for proximity boosts
-    for clause in parsed.clauses:
+    for i, clause in enumerate(parsed.clauses):
         q = _compile_clause(clause, reader, params, out, scored=True)
+        if q is not None and clause.kind == "word" and clause.field_name is None:
+            q = _with_alternatives(q, clause.text, variants.get(i, []), reader, params, out, typos)
         if q is not None:
             out.clauses.append(q)
         if clause.kind == "word" and clause.field_name is None:
@@ -270,6 +328,56 @@ def _compile_clause(
     else:
         parts = [word_query(s, params) for s in stems]
     return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+# ----------------------------------------------------------------------------- alternatives
+
+# A typo correction counts this much of the word as typed: an article with the word as written
+# ranks above one with a correction, and the correction never outweighs the query's other words.
+CORRECTION_WEIGHT = 0.5
+
+
+def _variants_by_clause(clauses: list[Clause], synonyms: Synonyms | None) -> dict[int, list[str]]:
+    if not synonyms:
+        return {}
+    keys = [
+        spelling_key(c.text) if c.kind == "word" and c.field_name is None else None
+        for c in clauses
+    ]
+    return synonyms.match(keys)
+
+
+def _spelling_query(text: str, params: RankingParams, out: Compiled) -> wq.Query | None:
+    stems = _stems(text)
+    out.stems.update(stems)
+    parts = [word_query(s, params) for s in stems]
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+def _with_alternatives(
+    q: wq.Query,
+    text: str,
+    variants: list[str],
+    reader,
+    params: RankingParams,
+    out: Compiled,
+    typos: bool,
+) -> wq.Query:
+    """A plain word's query, or its name variants, or (down-weighted) its typo corrections."""
+    alternatives = [a for v in variants if (a := _spelling_query(v, params, out)) is not None]
+    forms = _exact(text)
+    fixes = corrections(reader, forms[0]) if typos and len(forms) == 1 else []
+    for fix in fixes:
+        a = _spelling_query(fix, params, out)
+        if a is not None:
+            alternatives.append(a.with_boost(a.boost * CORRECTION_WEIGHT))
+    if fixes:
+        out.corrections[text] = fixes
+        if reader.doc_frequency(SPELL_FIELD, forms[0]) == 0:
+            out.fixes[text] = fixes[0]
+    return wq.Or([q, *alternatives]) if alternatives else q
 
 
 def _prefix(fieldname: str, prefix: str, reader) -> wq.Query:

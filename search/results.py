@@ -66,6 +66,21 @@ class Hit:
 
 
 @dataclass
+class Correction:
+    """A query word that was also searched in its closest indexed spellings (typo tolerance)."""
+
+    typed: str
+    searched: list[str]  # as the person would write them ("Witkof" -> ["Witkoff"])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"typed": self.typed, "searched": self.searched}
+
+
+# Why only the beginning of a query was searched: "words" (over 64) or "characters" (over 500).
+TRUNCATIONS = ("words", "characters")
+
+
+@dataclass
 class SearchResult:
     query: str
     total: int
@@ -77,6 +92,13 @@ class SearchResult:
     facets: dict[str, list[FacetValue]]
     sort: str = "relevance"
     total_exact: bool = True
+    corrections: list[Correction] = field(default_factory=list)  # typo tolerance applied
+    truncated: str | None = None  # one of TRUNCATIONS when only the beginning was searched
+
+    @property
+    def also_searched(self) -> list[str]:
+        """Every correction searched, in query order (the page's "Risultati anche per")."""
+        return [word for c in self.corrections for word in c.searched]
 
     @property
     def pages(self) -> int:
@@ -90,6 +112,8 @@ class SearchResult:
             "size": self.size,
             "took_ms": round(self.took_ms, 1),
             "suggestion": self.suggestion,
+            "corrections": [c.to_dict() for c in self.corrections],
+            "truncated": self.truncated,
             "hits": [hit.to_dict() for hit in self.hits],
             "facets": {k: [v.to_dict() for v in vals] for k, vals in self.facets.items()},
         }

@@ -23,6 +23,7 @@ from search.ranking import DEFAULT, RankingParams, ranked_searcher, rerank
 from search.results import (
     ArticleRef,
     ArticleView,
+    Correction,
     FacetValue,
     Hit,
     IndexStats,
@@ -32,6 +33,7 @@ from search.results import (
 from search.schema import unpack_signature
 from search.snippets import Highlight, highlight_text, lead, make_snippets
 from search.store import IndexHandle
+from search.synonyms import load_synonyms
 
 MAX_SIZE = 50
 MAX_PAGE = 1000
@@ -169,9 +171,10 @@ def search(
     if start_day and end_day and start_day > end_day:
         raise QueryError("`from` is after `to`; swap the two dates.")
     parsed = parse(query)
+    synonyms = load_synonyms()
     with handle.searcher() as base:
         searcher = ranked_searcher(base, params)
-        compiled = compile_query(parsed, searcher.reader(), params)
+        compiled = compile_query(parsed, searcher.reader(), params, synonyms=synonyms)
         filter_q = _filter_query(compiled, source, author, year, start_day, end_day)
         groupedby = _facet_groups() if with_facets else None
         want = page * size
@@ -237,9 +240,7 @@ def search(
             )
             for doc, score, dups in page_groups
         ]
-        suggestion = None
-        if compiled.words:
-            suggestion = spelling.suggest_query(searcher, parsed.text, compiled.words)
+        suggestion = spelling.suggest_query(parsed.text, compiled.fixes)
     took = (time.perf_counter() - started) * 1000
     return SearchResult(
         query=parsed.text,
@@ -251,7 +252,17 @@ def search(
         hits=hits,
         facets=facets,
         sort=sort,
+        corrections=[
+            Correction(typed, [_like(typed, fix) for fix in fixes])
+            for typed, fixes in compiled.corrections.items()
+        ],
+        truncated=parsed.truncated,
     )
+
+
+def _like(typed: str, word: str) -> str:
+    """``word`` capitalised the way the person typed ``typed`` ("Witkof" -> "Witkoff")."""
+    return word.capitalize() if typed[:1].isupper() else word
 
 
 def _ref(fields: dict[str, Any], score: float | None = None) -> ArticleRef:
@@ -317,7 +328,7 @@ def get_article(
         docnum = _docnum(searcher, article_id)
         fields = searcher.stored_fields(docnum)
         if parsed is not None:
-            compiled = compile_query(parsed, searcher.reader())
+            compiled = compile_query(parsed, searcher.reader(), synonyms=load_synonyms())
             terms = Highlight(compiled.stems, compiled.exact, compiled.phrases)
         related = _related(searcher, docnum, related_limit)
     body = fields.get("body") or ""

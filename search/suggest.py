@@ -1,18 +1,39 @@
-""" "Did you mean": corrections for words the index does not know, from its own vocabulary."""
+"""Typo tolerance and "did you mean", from the index's own vocabulary, in bounded work.
+
+A query word the index does not know (or knows far less often than a word one edit away) is
+searched together with its closest indexed spellings, the way Meilisearch users expect: one typo
+allowed in words of 5 to 8 letters, two in longer words, none in shorter ones. A swap of two
+neighbouring letters is one typo. The first letter is never corrected (Meilisearch counts a typo
+there as two), which also keeps the search small.
+
+Finding the indexed words within k typos is a walk of the term dictionary as a trie, carrying the
+Damerau-Levenshtein row of the prefix so far (the Levenshtein automaton, simulated): a branch is
+left as soon as no extension of its prefix can come within k typos. The work is bounded by the
+number of dictionary prefixes within k typos of a prefix of the word, not by the size of the
+dictionary; each step is one seek in Whoosh's sorted term index (a binary search), and a hard cap
+(``MAX_SEEKS``) ends the walk with what it found so far. Nothing is built at index time, so the
+build pays nothing and any index, single- or multi-segment, is searched the same way.
+"""
 
 from __future__ import annotations
 
 import re
-
-from search.analysis import exact_analyzer
+from dataclasses import dataclass, field
 
 SPELL_FIELD = "exact"
-MIN_WORD = 4  # shorter words are too ambiguous to correct
-MAX_SUGGESTIONS = 8
+MIN_WORD = 5  # shorter words are too ambiguous to correct
+LONG_WORD = 9  # from this length on, two typos are allowed
+MAX_CORRECTIONS = 2  # alternatives searched for one word
+RARITY_RATIO = 20  # a known word is "far rarer" than a neighbour this many times as frequent
+RARE_SHARE = 1 / 2000  # only known words in at most this share of the articles are second-guessed
+MAX_SEEKS = 3000  # work cap of one word's walk (seeks in the term index)
 
 
-def _max_distance(word: str) -> int:
-    return 1 if len(word) < 6 else 2
+def max_typos(word: str) -> int:
+    """Typos tolerated in ``word``: 0 under 5 letters, 1 up to 8, 2 from 9."""
+    if len(word) < MIN_WORD:
+        return 0
+    return 1 if len(word) < LONG_WORD else 2
 
 
 def typo_distance(a: str, b: str) -> int:
@@ -30,47 +51,128 @@ def typo_distance(a: str, b: str) -> int:
     return prev[-1]
 
 
-def correct_word(searcher, word: str) -> str | None:
-    """The closest indexed word (then the most frequent) when ``word`` is not in the index.
+@dataclass
+class Walk:
+    """The result of one bounded walk: indexed words with their distance, and the work done."""
 
-    Only unknown words are corrected: also second-guessing rare indexed words ("carabineri", in
-    10 of 10,372 DICE articles) restored 5 more of 300 misspellings but nearly doubled the false
-    suggestions on correct queries (22 against 12; eval/quality.py's spelling check).
+    found: dict[str, int] = field(default_factory=dict)
+    seeks: int = 0
+    complete: bool = True  # False when MAX_SEEKS stopped it
+
+
+def terms_within(
+    reader, word: str, maxdist: int, *, prefix: int = 1, max_seeks: int = MAX_SEEKS
+) -> Walk:
+    """Indexed words of ``SPELL_FIELD`` within ``maxdist`` typos of ``word`` sharing its first
+    ``prefix`` letters (``word`` itself included when indexed)."""
+    walk = Walk()
+    if len(word) <= prefix:
+        return walk
+    for leaf, _base in reader.leaf_readers():
+        if not walk.complete:
+            break
+        if SPELL_FIELD not in leaf.indexed_field_names():
+            continue
+        _walk_leaf(leaf.cursor(SPELL_FIELD), word, maxdist, prefix, max_seeks, walk)
+    return walk
+
+
+def _walk_leaf(cursor, word: str, maxdist: int, prefix: int, max_seeks: int, walk: Walk) -> None:
+    n = len(word)
+    row = list(range(n + 1))
+    prev: list[int] = []
+    last = ""
+    for ch in word[:prefix]:  # the fixed prefix: the rows of matching it exactly
+        prev, row = row, _step(word, row, prev, last, ch)
+        last = ch
+
+    def seek(probe: str) -> str | None:
+        walk.seeks += 1
+        if walk.seeks > max_seeks:
+            walk.complete = False
+            return None
+        return cursor.find(probe)
+
+    def visit(path: str, row: list[int], prev: list[int], last: str) -> None:
+        probe = path + "\x00"  # the first word longer than ``path`` that starts with it
+        while walk.complete:
+            term = seek(probe)
+            if term is None or not term.startswith(path):
+                return
+            ch = term[len(path)]
+            child = path + ch
+            child_row = _step(word, row, prev, last, ch)
+            if term == child and child_row[n] <= maxdist:
+                walk.found[child] = min(child_row[n], walk.found.get(child, maxdist))
+            if min(child_row) <= maxdist:  # some extension may still come within maxdist
+                visit(child, child_row, row, ch)
+            if ch == "\U0010ffff":
+                return
+            following = ord(ch) + 1
+            if 0xD800 <= following <= 0xDFFF:  # surrogates cannot be encoded: skip past them
+                following = 0xE000
+            probe = path + chr(following)  # the next sibling
+
+    start = word[:prefix]
+    if min(row) <= maxdist:
+        visit(start, row, prev, last)
+
+
+def _step(word: str, row: list[int], prev: list[int], last: str, ch: str) -> list[int]:
+    """The Damerau-Levenshtein (optimal string alignment) row after appending ``ch``."""
+    new = [row[0] + 1]
+    for j in range(1, len(word) + 1):
+        best = min(row[j] + 1, new[j - 1] + 1, row[j - 1] + (word[j - 1] != ch))
+        if j > 1 and last and ch == word[j - 2] and last == word[j - 1]:
+            best = min(best, prev[j - 2] + 1)
+        new.append(best)
+    return new
+
+
+# --------------------------------------------------------------------------- corrections
+
+
+def _correctable(word: str) -> bool:
+    return len(word) >= MIN_WORD and word.isalpha()
+
+
+def corrections(reader, word: str) -> list[str]:
+    """Indexed spellings to search together with ``word`` (an ``exact`` form), closest first.
+
+    An unknown word gets the indexed words at the smallest distance within its typo budget, the
+    most frequent first. A known word that is rare gets a neighbour one typo away that is
+    ``RARITY_RATIO`` times as frequent ("carabineri" -> "carabinieri"). Others get nothing.
     """
-    reader = searcher.reader()
-    if len(word) < MIN_WORD or any(ch.isdigit() for ch in word):
-        return None
-    if reader.doc_frequency(SPELL_FIELD, word) > 0:
-        return None
-    corrector = searcher.corrector(SPELL_FIELD)
-    candidates = [
-        c
-        for c in corrector.suggest(
-            word, limit=MAX_SUGGESTIONS, maxdist=_max_distance(word), prefix=1
-        )
-        if c != word
+    if not _correctable(word):
+        return []
+    df = reader.doc_frequency(SPELL_FIELD, word)
+    if df == 0:
+        walk = terms_within(reader, word, max_typos(word))
+        walk.found.pop(word, None)
+        if not walk.found:
+            return []
+        closest = min(walk.found.values())
+        candidates = [w for w, d in walk.found.items() if d == closest]
+        return _most_frequent(reader, candidates)[:MAX_CORRECTIONS]
+    if df > max(3, reader.doc_count() * RARE_SHARE):
+        return []
+    walk = terms_within(reader, word, 1)
+    walk.found.pop(word, None)
+    frequent = [
+        w for w in walk.found if reader.doc_frequency(SPELL_FIELD, w) >= RARITY_RATIO * df
     ]
-    if not candidates:
-        return None
-    # The closest by Damerau-Levenshtein (a swap of two letters is one typo, not two), then the
-    # most frequent. Whoosh's corrector counts a swap as two edits and ranks by frequency alone.
-    best = min(
-        candidates, key=lambda c: (typo_distance(word, c), -reader.doc_frequency(SPELL_FIELD, c))
-    )
-    return best
+    return _most_frequent(reader, frequent)[:1]
 
 
-def suggest_query(searcher, query: str, words: list[str]) -> str | None:
-    """The query with unknown words replaced by their correction, or None when all are known."""
+def _most_frequent(reader, words: list[str]) -> list[str]:
+    return sorted(words, key=lambda w: (-reader.doc_frequency(SPELL_FIELD, w), w))
+
+
+def suggest_query(query: str, fixes: dict[str, str]) -> str | None:
+    """``query`` with each typed word in ``fixes`` replaced by its correction (None if none)."""
     corrected = query
     changed = False
-    for typed in words:
-        forms = [t.text for t in exact_analyzer()(typed)]
-        if len(forms) != 1:
-            continue
-        fix = correct_word(searcher, forms[0])
-        if fix is None:
-            continue
+    for typed, fix in fixes.items():
         replacement = fix.capitalize() if typed[:1].isupper() else fix
         corrected, n = re.subn(rf"(?<!\w){re.escape(typed)}(?!\w)", replacement, corrected, count=1)
         changed = changed or n > 0

@@ -86,12 +86,21 @@ def test_search_prints_ranked_results_with_snippets(seeded):
 
 
 def test_bad_query_is_a_one_line_error(seeded):
-    out = run("search", "*a*", "--index", seeded)
+    out = run("search", "putin", "--from", "16/02/2024", "--index", seeded)
     assert out.returncode == 1
     assert out.stderr == (
-        "Error: `*a*`: wildcards work only at the end of a word (`negoz*`); "
-        "`?` and leading or inner `*` are not supported.\n"
+        "Error: `from` must be a date like 2024-02-16 (or 2024, 2024-02); got '16/02/2024'.\n"
     )
+
+
+def test_typo_tolerance_and_truncation_are_reported(seeded):
+    out = run("search", "Witkof", "--index", seeded)
+    assert out.returncode == 0
+    lines = out.stdout.splitlines()
+    assert lines[1:3] == ["Also searched: Witkoff", "Did you mean: Witkoff"]
+    assert "[004_12cb21f4b2fde920]" in lines[4]
+    out = run("search", "Putin " * 70, "--index", seeded, "--size", "1")
+    assert out.stdout.splitlines()[1] == "Searched only the first 64 words of the query."
 
 
 def test_missing_index_says_what_to_do(tmp_path):

@@ -103,6 +103,18 @@ def test_suggestion_is_linked(client):
     )
 
 
+def test_typo_corrections_and_long_queries_get_a_notice(client):
+    html = page(client, "/search?q=Juventis")
+    assert '<p class="suggestion notice">Risultati anche per: Juventus</p>' in html
+    assert hit_ids(html) == ["a05"]
+    html = page(client, "/search?q=" + "pil+" * 70)
+    assert '<p class="suggestion notice">Ricerca limitata alle prime 64 parole.</p>' in html
+    assert "Risultati anche per" not in html
+    html = page(client, "/search?q=" + "manovra" * 80)
+    assert '<p class="suggestion notice">Ricerca limitata ai primi 500 caratteri.</p>' in html
+    assert "Ricerca limitata" not in page(client, "/search?q=manovra")
+
+
 def test_facets_with_counts_and_filter_links(client):
     html = page(client, "/search?q=manovra")
     assert (
@@ -190,9 +202,9 @@ def test_query_is_escaped_everywhere(client):
 
 
 def test_bad_query_is_a_400_page(client):
-    html = page(client, "/search?q=" + "parola+" * 100, 400)
+    html = page(client, "/search?q=manovra&from=16/02/2024", 400)
     assert "<h1>Ricerca non valida</h1>" in html
-    assert "the limit is 500" in html
+    assert "`from` must be a date like 2024-02-16" in html
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from search.query import MAX_QUERY_CHARS, MAX_QUERY_WORDS
+from search.results import TRUNCATIONS
 from search.searcher import MAX_PAGE, MAX_SIZE, SORTS
 
 
@@ -71,9 +73,33 @@ SCHEMAS: dict[str, Any] = {
             },
         },
     },
+    "Correction": {
+        "type": "object",
+        "required": ["typed", "searched"],
+        "additionalProperties": False,
+        "properties": {
+            "typed": {"type": "string", "description": "The word as typed (\"Witkof\")."},
+            "searched": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "Indexed spellings searched with it (\"Witkoff\").",
+            },
+        },
+    },
     "SearchResult": {
         "type": "object",
-        "required": ["query", "total", "page", "size", "took_ms", "suggestion", "hits", "facets"],
+        "required": [
+            "query",
+            "total",
+            "page",
+            "size",
+            "took_ms",
+            "suggestion",
+            "corrections",
+            "truncated",
+            "hits",
+            "facets",
+        ],
         "additionalProperties": False,
         "properties": {
             "query": {"type": "string"},
@@ -82,6 +108,18 @@ SCHEMAS: dict[str, Any] = {
             "size": {"type": "integer", "minimum": 1, "maximum": MAX_SIZE},
             "took_ms": {"type": "number"},
             "suggestion": _nullable("string", description="A respelled query, when one helps."),
+            "corrections": {
+                "type": "array",
+                "description": "Query words also searched in their closest indexed spellings "
+                "(typo tolerance): the page's \"Risultati anche per\".",
+                "items": {"$ref": "#/components/schemas/Correction"},
+            },
+            "truncated": {
+                "type": ["string", "null"],
+                "enum": [*TRUNCATIONS, None],
+                "description": f"Set when only the query's first {MAX_QUERY_WORDS} words "
+                f"(\"words\") or {MAX_QUERY_CHARS} characters (\"characters\") were searched.",
+            },
             "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
             "facets": {
                 "type": "object",
