@@ -1,8 +1,8 @@
 """Engine errors and HTTP errors as a JSON body on the API and as a page in the browser.
 
-QueryError -> 400, ArticleNotFoundError -> 404, no index / wrong index version -> 503, with the
-engine's message, which already says what to do next. Anything unexpected is logged and answered
-with a plain 500 that leaks nothing.
+QueryError -> 400, ArticleNotFoundError -> 404, no index / wrong index version -> 503, an unusable
+setting (ConfigError) -> 500, with the engine's message, which already says what to do next.
+Anything unexpected is logged and answered with a plain 500 that leaks nothing.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from search.errors import (
     ArticleNotFoundError,
+    ConfigError,
     IndexNotFoundError,
     IndexVersionError,
     QueryError,
@@ -24,6 +25,7 @@ ENGINE_ERRORS = [
     (ArticleNotFoundError, 404, "not_found"),
     (IndexNotFoundError, 503, "no_index"),
     (IndexVersionError, 503, "index_version"),
+    (ConfigError, 500, "config"),  # the operator's to fix; the message says how
 ]
 TITLES = {
     400: "Ricerca non valida",
