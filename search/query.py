@@ -29,7 +29,7 @@ from whoosh import query as wq
 from search.analysis import cached_exact_analyzer as exact_analyzer
 from search.analysis import cached_italian_analyzer as italian_analyzer
 from search.ranking import DEFAULT, RankingParams, exact_queries, proximity_queries, word_query
-from search.suggest import SPELL_FIELD, corrections
+from search.suggest import SPELL_FIELD, Budget, corrections
 from search.synonyms import Synonyms, spelling_key
 
 MAX_QUERY_CHARS = 500
@@ -207,6 +207,7 @@ class Compiled:
     words: list[str] = field(default_factory=list)  # plain words as typed
     corrections: dict[str, list[str]] = field(default_factory=dict)  # typed word -> also searched
     fixes: dict[str, str] = field(default_factory=dict)  # unknown typed word -> best correction
+    spelling: Budget = field(default_factory=Budget)  # work left for typo corrections
     boosts: list[wq.Query] = field(default_factory=list)  # score-only (proximity); never required
 
     @property
@@ -368,7 +369,7 @@ def _with_alternatives(
     """A plain word's query, or its name variants, or (down-weighted) its typo corrections."""
     alternatives = [a for v in variants if (a := _spelling_query(v, params, out)) is not None]
     forms = _exact(text)
-    fixes = corrections(reader, forms[0]) if typos and len(forms) == 1 else []
+    fixes = corrections(reader, forms[0], out.spelling) if typos and len(forms) == 1 else []
     for fix in fixes:
         a = _spelling_query(fix, params, out)
         if a is not None:

@@ -163,8 +163,12 @@ def search(
     with_facets: bool = True,
     with_snippets: bool = True,
     params: RankingParams = DEFAULT,
+    typos: bool = True,
 ) -> SearchResult:
-    """Run a search-box query with filters, ranking, facets, snippets and a spelling suggestion."""
+    """Run a search-box query with filters, ranking, facets, snippets and a spelling suggestion.
+
+    ``typos`` turns typo tolerance on (unknown words also search their closest spellings).
+    """
     started = time.perf_counter()
     validate_request(page, size, sort)
     start_day, end_day = parse_day(date_from, "from"), parse_day(date_to, "to")
@@ -174,7 +178,9 @@ def search(
     synonyms = load_synonyms()
     with handle.searcher() as base:
         searcher = ranked_searcher(base, params)
-        compiled = compile_query(parsed, searcher.reader(), params, synonyms=synonyms)
+        compiled = compile_query(
+            parsed, searcher.reader(), params, synonyms=synonyms, typos=typos
+        )
         filter_q = _filter_query(compiled, source, author, year, start_day, end_day)
         groupedby = _facet_groups() if with_facets else None
         want = page * size

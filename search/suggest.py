@@ -25,8 +25,12 @@ MIN_WORD = 5  # shorter words are too ambiguous to correct
 LONG_WORD = 9  # from this length on, two typos are allowed
 MAX_CORRECTIONS = 2  # alternatives searched for one word
 RARITY_RATIO = 20  # a known word is "far rarer" than a neighbour this many times as frequent
-RARE_SHARE = 1 / 2000  # only known words in at most this share of the articles are second-guessed
-MAX_SEEKS = 3000  # work cap of one word's walk (seeks in the term index)
+RARE_SHARE = 1 / 500  # only known words in at most this share of the articles are second-guessed
+# Work caps, in steps (one trie node examined; a seek in the term index counts SEEK_COST steps).
+# A complete two-typo walk of DICE's 66k-word vocabulary is about 3,500; a one-typo walk 300-800.
+SEEK_COST = 5
+MAX_WORD_WORK = 6000  # one word
+MAX_QUERY_WORK = 15000  # all the words of one query: later words go uncorrected
 
 
 def max_typos(word: str) -> int:
@@ -52,59 +56,106 @@ def typo_distance(a: str, b: str) -> int:
 
 
 @dataclass
+class Budget:
+    """Work left for the spelling walks of one query (steps; see ``SEEK_COST``)."""
+
+    left: int = MAX_QUERY_WORK
+
+
+@dataclass
 class Walk:
     """The result of one bounded walk: indexed words with their distance, and the work done."""
 
     found: dict[str, int] = field(default_factory=dict)
+    work: int = 0
     seeks: int = 0
-    complete: bool = True  # False when MAX_SEEKS stopped it
+    limit: int = MAX_WORD_WORK
+    complete: bool = True  # False when the work cap stopped it
+
+    def spend(self, steps: int) -> bool:
+        """Count ``steps`` of work; False (and incomplete) once the cap is passed."""
+        self.work += steps
+        if self.work > self.limit:
+            self.complete = False
+        return self.complete
 
 
 def terms_within(
-    reader, word: str, maxdist: int, *, prefix: int = 1, max_seeks: int = MAX_SEEKS
+    reader,
+    word: str,
+    maxdist: int,
+    *,
+    prefix: int = 1,
+    max_work: int = MAX_WORD_WORK,
+    budget: Budget | None = None,
 ) -> Walk:
     """Indexed words of ``SPELL_FIELD`` within ``maxdist`` typos of ``word`` sharing its first
-    ``prefix`` letters (``word`` itself included when indexed)."""
-    walk = Walk()
-    if len(word) <= prefix:
-        return walk
-    for leaf, _base in reader.leaf_readers():
-        if not walk.complete:
-            break
-        if SPELL_FIELD not in leaf.indexed_field_names():
-            continue
-        _walk_leaf(leaf.cursor(SPELL_FIELD), word, maxdist, prefix, max_seeks, walk)
+    ``prefix`` letters (``word`` itself included when indexed), in at most ``max_work`` steps
+    (and what is left of ``budget``)."""
+    limit = min(max_work, budget.left) if budget is not None else max_work
+    walk = Walk(limit=limit)
+    if len(word) > prefix and limit > 0:
+        for leaf, _base in reader.leaf_readers():
+            if not walk.complete:
+                break
+            if SPELL_FIELD in leaf.indexed_field_names():
+                _walk_leaf(leaf.cursor(SPELL_FIELD), word, maxdist, prefix, walk)
+    if budget is not None:
+        budget.left -= walk.work
     return walk
 
 
-def _walk_leaf(cursor, word: str, maxdist: int, prefix: int, max_seeks: int, walk: Walk) -> None:
+class _SortedTerms:
+    """A field's sorted terms, read forward only: probes come in increasing order, so a probe at
+    or before the current term costs nothing and a near one a few ``next()`` calls; only a far one
+    costs a seek (a binary search of the on-disk term index)."""
+
+    NEAR = 4  # next() calls tried before a seek
+
+    def __init__(self, cursor, walk: Walk):
+        self.cursor, self.walk = cursor, walk
+        self.term: str | None = cursor.text()
+
+    def first_at_or_after(self, probe: str) -> str | None:
+        """The first term >= ``probe`` (None at the end, or when the work cap is reached)."""
+        for _ in range(self.NEAR):
+            if self.term is None or self.term >= probe:
+                return self.term
+            self.term = self.cursor.next()
+        if self.term is None or self.term >= probe:
+            return self.term
+        self.walk.seeks += 1
+        if not self.walk.spend(SEEK_COST):
+            self.term = None
+            return None
+        self.term = self.cursor.find(probe)
+        return self.term
+
+
+def _walk_leaf(cursor, word: str, maxdist: int, prefix: int, walk: Walk) -> None:
     n = len(word)
     row = list(range(n + 1))
     prev: list[int] = []
     last = ""
     for ch in word[:prefix]:  # the fixed prefix: the rows of matching it exactly
-        prev, row = row, _step(word, row, prev, last, ch)
+        prev, row = row, _step(word, row, prev, last, ch, maxdist)
         last = ch
-
-    def seek(probe: str) -> str | None:
-        walk.seeks += 1
-        if walk.seeks > max_seeks:
-            walk.complete = False
-            return None
-        return cursor.find(probe)
+    terms = _SortedTerms(cursor, walk)
 
     def visit(path: str, row: list[int], prev: list[int], last: str) -> None:
         probe = path + "\x00"  # the first word longer than ``path`` that starts with it
         while walk.complete:
-            term = seek(probe)
+            term = terms.first_at_or_after(probe)
             if term is None or not term.startswith(path):
                 return
             ch = term[len(path)]
             child = path + ch
-            child_row = _step(word, row, prev, last, ch)
+            if not walk.spend(1):
+                return
+            child_row = _step(word, row, prev, last, ch, maxdist)
             if term == child and child_row[n] <= maxdist:
                 walk.found[child] = min(child_row[n], walk.found.get(child, maxdist))
-            if min(child_row) <= maxdist:  # some extension may still come within maxdist
+            if min(child_row[1:]) <= maxdist:  # an extension may still come within maxdist
                 visit(child, child_row, row, ch)
             if ch == "\U0010ffff":
                 return
@@ -114,18 +165,27 @@ def _walk_leaf(cursor, word: str, maxdist: int, prefix: int, max_seeks: int, wal
             probe = path + chr(following)  # the next sibling
 
     start = word[:prefix]
-    if min(row) <= maxdist:
+    if min(row[1:]) <= maxdist:
+        terms.first_at_or_after(start)
         visit(start, row, prev, last)
 
 
-def _step(word: str, row: list[int], prev: list[int], last: str, ch: str) -> list[int]:
-    """The Damerau-Levenshtein (optimal string alignment) row after appending ``ch``."""
-    new = [row[0] + 1]
-    for j in range(1, len(word) + 1):
+def _step(word: str, row: list[int], prev: list[int], last: str, ch: str, k: int) -> list[int]:
+    """The Damerau-Levenshtein (optimal string alignment) row after appending ``ch``, capped at
+    ``k + 1``: only the diagonal band a distance of at most ``k`` can come from is computed.
+
+    ``row[0]`` and ``prev[0]`` hold the prefix lengths (uncapped) to locate the band.
+    """
+    cap = k + 1
+    n = len(word)
+    depth = row[0] + 1
+    new = [cap] * (n + 1)
+    new[0] = depth
+    for j in range(max(1, depth - k), min(n, depth + k) + 1):
         best = min(row[j] + 1, new[j - 1] + 1, row[j - 1] + (word[j - 1] != ch))
         if j > 1 and last and ch == word[j - 2] and last == word[j - 1]:
             best = min(best, prev[j - 2] + 1)
-        new.append(best)
+        new[j] = best if best < cap else cap
     return new
 
 
@@ -136,27 +196,30 @@ def _correctable(word: str) -> bool:
     return len(word) >= MIN_WORD and word.isalpha()
 
 
-def corrections(reader, word: str) -> list[str]:
+def corrections(reader, word: str, budget: Budget | None = None) -> list[str]:
     """Indexed spellings to search together with ``word`` (an ``exact`` form), closest first.
 
     An unknown word gets the indexed words at the smallest distance within its typo budget, the
-    most frequent first. A known word that is rare gets a neighbour one typo away that is
-    ``RARITY_RATIO`` times as frequent ("carabineri" -> "carabinieri"). Others get nothing.
+    most frequent first (one typo is tried first: the two-typo walk of a long word costs several
+    times more, and a one-typo spelling is closer anyway). A known word that is rare gets a
+    neighbour one typo away that is ``RARITY_RATIO`` times as frequent ("carabineri" ->
+    "carabinieri"). Others get nothing.
     """
     if not _correctable(word):
         return []
     df = reader.doc_frequency(SPELL_FIELD, word)
     if df == 0:
-        walk = terms_within(reader, word, max_typos(word))
-        walk.found.pop(word, None)
-        if not walk.found:
-            return []
-        closest = min(walk.found.values())
-        candidates = [w for w, d in walk.found.items() if d == closest]
-        return _most_frequent(reader, candidates)[:MAX_CORRECTIONS]
+        for typos in range(1, max_typos(word) + 1):
+            walk = terms_within(reader, word, typos, budget=budget)
+            walk.found.pop(word, None)
+            if walk.found:
+                closest = min(walk.found.values())
+                candidates = [w for w, d in walk.found.items() if d == closest]
+                return _most_frequent(reader, candidates)[:MAX_CORRECTIONS]
+        return []
     if df > max(3, reader.doc_count() * RARE_SHARE):
         return []
-    walk = terms_within(reader, word, 1)
+    walk = terms_within(reader, word, 1, budget=budget)
     walk.found.pop(word, None)
     frequent = [
         w for w in walk.found if reader.doc_frequency(SPELL_FIELD, w) >= RARITY_RATIO * df

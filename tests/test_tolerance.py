@@ -12,7 +12,7 @@ from search.indexer import build_index
 from search.query import compile_query, parse
 from search.searcher import search
 from search.store import IndexHandle
-from search.suggest import MAX_SEEKS, terms_within, typo_distance
+from search.suggest import MAX_WORD_WORK, Budget, terms_within, typo_distance
 from search.synonyms import load_synonyms, parse_synonyms
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -130,13 +130,18 @@ def test_bounded_walk_finds_exactly_what_a_full_scan_finds(seeds):
             walk = terms_within(reader, word, k)
             assert walk.complete
             assert walk.found == expected
-            assert 0 < walk.seeks < MAX_SEEKS
+            assert 0 < walk.work < MAX_WORD_WORK
 
 
-def test_the_walk_stops_at_its_work_cap(seeds):
+def test_the_walk_stops_at_its_work_caps(seeds):
     with seeds.searcher() as searcher:
-        walk = terms_within(searcher.reader(), "presidnete", 2, max_seeks=10)
-    assert (walk.complete, walk.seeks) == (False, 11)
+        reader = searcher.reader()
+        walk = terms_within(reader, "presidnete", 2, max_work=10)
+        assert (walk.complete, walk.work) == (False, 11)
+        budget = Budget(left=25)
+        assert terms_within(reader, "presidnete", 2, budget=budget).complete is False
+        assert budget.left <= 0
+        assert terms_within(reader, "witkof", 1, budget=budget).work == 0
 
 
 # ----------------------------------------------------------------------------- name variants
