@@ -9,6 +9,10 @@ corpus's hash and the indexing code), then:
 
 * **every query** of the query file is parsed and searched with the API's defaults: the counts of
   queries answered, refused (an exception) and shortened to their first 64 words / 500 characters;
+* with ``--vocabulary N``, the spelling pass's work on a synthetic term dictionary of N words
+  (the real vocabulary of the first corpus plus seeded misspellings and compounds of it, the way an
+  archive of 100k-1M articles accumulates rare words): milliseconds and steps per word, and how
+  often the work cap cut a walk short;
 * a seeded sample of queries, in both styles (the pasted headline and its three longest words),
   gets **one typo** in one word of 5+ letters (a letter dropped, doubled, replaced or inserted, or
   two neighbours swapped; never the first letter). *Restored*: the misspelled query's top result
@@ -22,7 +26,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import random
-import string
 import sys
 import tempfile
 import time
@@ -32,7 +35,7 @@ from eval.data import Query, file_digest, keyword_form, read_queries
 from search.indexer import build_index
 from search.searcher import search
 from search.store import IndexHandle
-from search.suggest import MIN_WORD, typo_distance
+from search.suggest import MIN_WORD, Budget, corrections, max_typos, terms_within, typo_distance
 
 SEED = 20240216
 ROOT = Path(__file__).resolve().parent.parent
@@ -150,18 +153,99 @@ def typo_measure(handle, queries: list[Query], style: str, rng: random.Random) -
     }
 
 
+def synthetic_vocabulary(handle: IndexHandle, size: int, directory: Path, log) -> IndexHandle:
+    """An index whose ``exact`` field holds ``size`` distinct words grown from the real ones."""
+    from whoosh import fields, index
+
+    marker = directory / f"vocabulary-{size}"
+    if not marker.exists():
+        with handle.searcher() as searcher:
+            real = [t.decode() for t in searcher.reader().lexicon("exact")]
+        rng = random.Random(SEED)
+        words = set(real)
+        while len(words) < size:
+            base = rng.choice(real)
+            if rng.random() < 0.7 and len(base) > 2:
+                words.add(misspell(base, rng).lower())
+            else:
+                words.add(base + rng.choice(real)[: rng.randrange(2, 6)])
+        directory.mkdir(parents=True, exist_ok=True)
+        ix = index.create_in(str(directory), fields.Schema(exact=fields.KEYWORD(lowercase=False)))
+        writer = ix.writer(limitmb=256)
+        ordered = sorted(words)
+        for i in range(0, len(ordered), 5000):
+            writer.add_document(exact=" ".join(ordered[i : i + 5000]))
+        writer.commit()
+        marker.write_text(str(len(ordered)))
+        log(f"synthetic vocabulary: {len(ordered):,} words in {directory}")
+    return index.open_dir(str(directory))
+
+
+def spelling_work(ix, handle: IndexHandle, cases: int) -> dict[str, float]:
+    """Per misspelled word: the whole correction pass (one typo, then two for long words)."""
+    with handle.searcher() as searcher:
+        real = [t.decode() for t in searcher.reader().lexicon("exact")]
+    rng = random.Random(SEED)
+    pool = [w for w in real if len(w) >= MIN_WORD and w.isalpha()]
+    times, works, capped = [], [], 0
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        for _ in range(cases):
+            word = misspell(rng.choice(pool), rng)
+            started = time.perf_counter()
+            budget = Budget()
+            corrections(reader, word, budget)
+            times.append((time.perf_counter() - started) * 1000)
+            works.append(Budget().left - budget.left)
+            walk = terms_within(reader, word, max_typos(word))  # the deepest walk, for the cap
+            capped += not walk.complete
+    times.sort()
+    works.sort()
+    return {
+        "words": cases,
+        "p50_ms": times[len(times) // 2],
+        "p95_ms": times[int(len(times) * 0.95)],
+        "max_ms": times[-1],
+        "p50_work": works[len(works) // 2],
+        "max_work": works[-1],
+        "capped": capped / cases,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, action="append", required=True)
     parser.add_argument("--sample", type=int, default=600, help="queries per corpus for typos")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--skip-all", action="store_true", help="skip running every query")
+    parser.add_argument("--skip-typos", action="store_true", help="skip the typo measurement")
+    parser.add_argument(
+        "--vocabulary", type=int, default=0, help="also time the spelling pass on N words"
+    )
     args = parser.parse_args(argv)
 
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
     rows_all, rows_typo = [], []
+    if args.vocabulary:
+        handle = index_for(args.corpus[0], log)
+        directory = Path(tempfile.gettempdir()) / "rassegna-typos" / f"vocabulary-{args.vocabulary}"
+        ix = synthetic_vocabulary(handle, args.vocabulary, directory, log)
+        work = spelling_work(ix, handle, 300)
+        handle.close()
+        print(
+            f"Spelling pass on a dictionary of {args.vocabulary:,} words ({work['words']} "
+            "misspelled words; the whole pass: one typo, then two for long words):"
+        )
+        print()
+        print("| p50 ms | p95 ms | max ms | p50 steps | max steps | deepest walk cut by the cap |")
+        print("|---|---|---|---|---|---|")
+        print(
+            f"| {work['p50_ms']:.1f} | {work['p95_ms']:.1f} | {work['max_ms']:.1f} "
+            f"| {work['p50_work']} | {work['max_work']} | {work['capped']:.1%} |"
+        )
+        print()
     for corpus in args.corpus:
         handle = index_for(corpus, log)
         queries = read_queries(corpus / "queries_known_item.jsonl")
@@ -172,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
             rows_all.append((corpus.name, counts))
         rng = random.Random(args.seed)
         sample = rng.sample(queries, min(args.sample, len(queries)))
-        for style in ("keywords", "headline"):
+        for style in () if args.skip_typos else ("keywords", "headline"):
             started = time.perf_counter()
             scores = typo_measure(handle, sample, style, random.Random(f"{args.seed}:{style}"))
             log(f"{corpus.name} {style}: {scores} in {time.perf_counter() - started:.0f} s")
@@ -188,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"| {c['words']} | {c['characters']} |"
             )
         print()
+    if not rows_typo:
+        return 0
     print(
         "| corpus | style | single-typo queries | top result restored | without tolerance "
         "| correct queries whose top changes | MRR@10 correct | typo | typo, no tolerance |"

@@ -335,7 +335,7 @@ def _compile_clause(
 
 # A typo correction counts this much of the word as typed: an article with the word as written
 # ranks above one with a correction, and the correction never outweighs the query's other words.
-CORRECTION_WEIGHT = 0.5
+CORRECTION_WEIGHT = 0.8
 
 
 def _variants_by_clause(clauses: list[Clause], synonyms: Synonyms | None) -> dict[int, list[str]]:
@@ -348,13 +348,24 @@ def _variants_by_clause(clauses: list[Clause], synonyms: Synonyms | None) -> dic
     return synonyms.match(keys)
 
 
-def _spelling_query(text: str, params: RankingParams, out: Compiled) -> wq.Query | None:
+def _spelling_query(
+    text: str, weight: float, params: RankingParams, out: Compiled
+) -> wq.Query | None:
+    """Another spelling of a query word, weighted, with its exact-form boosts (score only)."""
     stems = _stems(text)
     out.stems.update(stems)
     parts = [word_query(s, params) for s in stems]
     if not parts:
         return None
-    return parts[0] if len(parts) == 1 else wq.And(parts)
+    out.boosts.extend(
+        b.with_boost(b.boost * weight) for b in exact_queries(_exact(text), params)
+    )
+    q = parts[0] if len(parts) == 1 else wq.And(parts)
+    return q if weight == 1.0 else q.with_boost(q.boost * weight)
+
+
+def _matches_nothing(q: wq.Query, reader) -> bool:
+    return all(reader.doc_frequency(f, t) == 0 for f, t in q.iter_all_terms())
 
 
 def _with_alternatives(
@@ -367,18 +378,23 @@ def _with_alternatives(
     typos: bool,
 ) -> wq.Query:
     """A plain word's query, or its name variants, or (down-weighted) its typo corrections."""
-    alternatives = [a for v in variants if (a := _spelling_query(v, params, out)) is not None]
+    alternatives = [
+        a for v in variants if (a := _spelling_query(v, 1.0, params, out)) is not None
+    ]
     forms = _exact(text)
     fixes = corrections(reader, forms[0], out.spelling) if typos and len(forms) == 1 else []
-    for fix in fixes:
-        a = _spelling_query(fix, params, out)
-        if a is not None:
-            alternatives.append(a.with_boost(a.boost * CORRECTION_WEIGHT))
+    alternatives += [
+        a for fix in fixes if (a := _spelling_query(fix, CORRECTION_WEIGHT, params, out))
+    ]
     if fixes:
         out.corrections[text] = fixes
         if reader.doc_frequency(SPELL_FIELD, forms[0]) == 0:
             out.fixes[text] = fixes[0]
-    return wq.Or([q, *alternatives]) if alternatives else q
+    if not alternatives:
+        return q
+    if _matches_nothing(q, reader):  # the typed spelling would only add an idf of nothing
+        return alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives)
+    return wq.Or([q, *alternatives])
 
 
 def _prefix(fieldname: str, prefix: str, reader) -> wq.Query:
