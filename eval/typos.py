@@ -173,8 +173,12 @@ def synthetic_vocabulary(handle: IndexHandle, size: int, directory: Path, log) -
         ix = index.create_in(str(directory), fields.Schema(exact=fields.KEYWORD(lowercase=False)))
         writer = ix.writer(limitmb=256)
         ordered = sorted(words)
-        for i in range(0, len(ordered), 5000):
-            writer.add_document(exact=" ".join(ordered[i : i + 5000]))
+        # Real words in two documents, grown ones in one: as in an archive, real words are seen
+        # more than once and most rare spellings once (corrections need 2 articles).
+        grown = sorted(words.difference(real))
+        for group in (grown, sorted(real), sorted(real)):
+            for i in range(0, len(group), 5000):
+                writer.add_document(exact=" ".join(group[i : i + 5000]))
         writer.commit()
         marker.write_text(str(len(ordered)))
         log(f"synthetic vocabulary: {len(ordered):,} words in {directory}")
