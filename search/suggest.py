@@ -65,6 +65,7 @@ class Budget:
     """Work left for the spelling walks of one query (steps; see ``SEEK_COST``)."""
 
     left: int = MAX_QUERY_WORK
+    cut: bool = False  # a walk was stopped by a work cap (its corrections may be incomplete)
 
 
 @dataclass
@@ -107,6 +108,7 @@ def terms_within(
                 _walk_leaf(leaf.cursor(SPELL_FIELD), word, maxdist, prefix, walk)
     if budget is not None:
         budget.left -= walk.work
+        budget.cut = budget.cut or not walk.complete
     return walk
 
 
@@ -242,9 +244,7 @@ def corrections(reader, word: str, budget: Budget | None = None) -> list[str]:
         return []
     walk = terms_within(reader, word, 1, budget=budget)
     walk.found.pop(word, None)
-    frequent = [
-        w for w in walk.found if reader.doc_frequency(SPELL_FIELD, w) >= RARITY_RATIO * df
-    ]
+    frequent = [w for w in walk.found if reader.doc_frequency(SPELL_FIELD, w) >= RARITY_RATIO * df]
     return _most_frequent(reader, frequent)[:1]
 
 
