@@ -259,16 +259,12 @@ def search(
         facets=facets,
         sort=sort,
         corrections=[
-            Correction(typed, [_like(typed, fix) for fix in fixes])
+            Correction(typed, [spelling.like_typed(typed, fix) for fix in fixes])
             for typed, fixes in compiled.corrections.items()
         ],
         truncated=parsed.truncated,
     )
 
-
-def _like(typed: str, word: str) -> str:
-    """``word`` capitalised the way the person typed ``typed`` ("Witkof" -> "Witkoff")."""
-    return word.capitalize() if typed[:1].isupper() else word
 
 
 def _ref(fields: dict[str, Any], score: float | None = None) -> ArticleRef:

@@ -252,12 +252,17 @@ def _most_frequent(reader, words: list[str]) -> list[str]:
     return sorted(words, key=lambda w: (-reader.doc_frequency(SPELL_FIELD, w), w))
 
 
+def like_typed(typed: str, word: str) -> str:
+    """``word`` capitalised the way the person typed ``typed`` ("Witkof" -> "Witkoff")."""
+    return word.capitalize() if typed[:1].isupper() else word
+
+
 def suggest_query(query: str, fixes: dict[str, str]) -> str | None:
     """``query`` with each typed word in ``fixes`` replaced by its correction (None if none)."""
     corrected = query
     changed = False
     for typed, fix in fixes.items():
-        replacement = fix.capitalize() if typed[:1].isupper() else fix
+        replacement = like_typed(typed, fix)
         corrected, n = re.subn(rf"(?<!\w){re.escape(typed)}(?!\w)", replacement, corrected, count=1)
         changed = changed or n > 0
     return corrected if changed else None
