@@ -158,6 +158,21 @@ def test_typo_corrections_are_in_the_api(client, openapi):
     assert [hit["id"] for hit in body["hits"]] == ["a11", "a02", "a01", "a06"]  # as for Governo
 
 
+def test_malformed_synonyms_file_is_a_500_that_says_which_line(client, tmp_path, monkeypatch):
+    bad = tmp_path / "synonyms.txt"
+    bad.write_text("Kiev, Kyiv\nOdessa\n", encoding="utf-8")
+    monkeypatch.setenv("RASSEGNA_SYNONYMS", str(bad))
+    response = client.get("/api/search?q=manovra")
+    assert response.status_code == 500
+    assert response.get_json() == {
+        "error": {
+            "code": "config",
+            "message": f"{bad}, line 2: a group needs at least two different spellings "
+            "separated by commas (like `Kiev, Kyiv`); got 'Odessa'.",
+        }
+    }
+
+
 @pytest.mark.parametrize(
     "query",
     [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -101,6 +102,18 @@ def test_typo_tolerance_and_truncation_are_reported(seeded):
     assert "[004_12cb21f4b2fde920]" in lines[4]
     out = run("search", "Putin " * 70, "--index", seeded, "--size", "1")
     assert out.stdout.splitlines()[1] == "Searched only the first 64 words of the query."
+
+
+def test_malformed_synonyms_file_is_a_one_line_error(seeded, tmp_path):
+    bad = tmp_path / "synonyms.txt"
+    bad.write_text("il, Kiev\n", encoding="utf-8")
+    env = {**os.environ, "RASSEGNA_SYNONYMS": str(bad)}
+    out = run("search", "putin", "--index", seeded, env=env)
+    assert out.returncode == 1
+    assert out.stderr == (
+        f"Error: {bad}, line 1: 'il' has no searchable word (only stop words or punctuation); "
+        "remove it or fix the line.\n"
+    )
 
 
 def test_missing_index_says_what_to_do(tmp_path):
