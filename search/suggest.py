@@ -149,21 +149,36 @@ def _walk_leaf(cursor, word: str, maxdist: int, prefix: int, walk: Walk) -> None
         last = ch
     terms = _SortedTerms(cursor, walk)
 
+    def child(path: str, term: str, row: list[int], prev: list[int], last: str) -> None:
+        """Step into ``path`` + the next letter of ``term`` (a word that starts with it)."""
+        ch = term[len(path)]
+        node = path + ch
+        if not walk.spend(1):
+            return
+        node_row = _step(word, row, prev, last, ch, maxdist)
+        if term == node and node_row[n] <= maxdist:
+            walk.found[node] = min(node_row[n], walk.found.get(node, maxdist))
+        if min(node_row[1:]) <= maxdist:  # an extension may still come within maxdist
+            visit(node, node_row, row, ch)
+
     def visit(path: str, row: list[int], prev: list[int], last: str) -> None:
+        if min(row[1:]) == maxdist:
+            # No typo left: only letters that continue the word without one can follow, so probe
+            # those few instead of reading every child of ``path``.
+            for ch in _free_letters(word, row, prev, last, maxdist):
+                term = terms.first_at_or_after(path + ch)
+                if term is None or not walk.complete:
+                    return
+                if term.startswith(path + ch):
+                    child(path, term, row, prev, last)
+            return
         probe = path + "\x00"  # the first word longer than ``path`` that starts with it
         while walk.complete:
             term = terms.first_at_or_after(probe)
             if term is None or not term.startswith(path):
                 return
+            child(path, term, row, prev, last)
             ch = term[len(path)]
-            child = path + ch
-            if not walk.spend(1):
-                return
-            child_row = _step(word, row, prev, last, ch, maxdist)
-            if term == child and child_row[n] <= maxdist:
-                walk.found[child] = min(child_row[n], walk.found.get(child, maxdist))
-            if min(child_row[1:]) <= maxdist:  # an extension may still come within maxdist
-                visit(child, child_row, row, ch)
             if ch == "\U0010ffff":
                 return
             following = ord(ch) + 1
@@ -173,8 +188,22 @@ def _walk_leaf(cursor, word: str, maxdist: int, prefix: int, walk: Walk) -> None
 
     start = word[:prefix]
     if min(row[1:]) <= maxdist:
-        terms.first_at_or_after(start)
+        if terms.first_at_or_after(start) == start and row[n] <= maxdist:  # "v" for "vol"
+            walk.found[start] = row[n]
         visit(start, row, prev, last)
+
+
+def _free_letters(word: str, row: list[int], prev: list[int], last: str, k: int) -> list[str]:
+    """The letters that extend a prefix at ``k`` typos without another one, in sorted order: the
+    word's next letter after each cell at ``k`` (a match), or the letter a swap brings back."""
+    letters = {word[j] for j in range(len(word)) if row[j] <= k}
+    if prev and last:
+        letters.update(
+            word[j - 2]
+            for j in range(2, len(word) + 1)
+            if last == word[j - 1] and prev[j - 2] + 1 <= k
+        )
+    return sorted(letters)
 
 
 def _step(word: str, row: list[int], prev: list[int], last: str, ch: str, k: int) -> list[int]:
