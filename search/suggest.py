@@ -7,12 +7,21 @@ neighbouring letters is one typo. The first letter is never corrected (Meilisear
 there as two), which also keeps the search small.
 
 Finding the indexed words within k typos is a walk of the term dictionary as a trie, carrying the
-Damerau-Levenshtein row of the prefix so far (the Levenshtein automaton, simulated): a branch is
-left as soon as no extension of its prefix can come within k typos. The work is bounded by the
-number of dictionary prefixes within k typos of a prefix of the word, not by the size of the
-dictionary; each step is one seek in Whoosh's sorted term index (a binary search), and a hard cap
-(``MAX_SEEKS``) ends the walk with what it found so far. Nothing is built at index time, so the
-build pays nothing and any index, single- or multi-segment, is searched the same way.
+Damerau-Levenshtein row of the prefix so far (a Levenshtein automaton, simulated): a branch is left
+as soon as no extension of its prefix can come within k typos, and a prefix with no typo left
+probes only the letters that continue the word. The work grows with how many dictionary prefixes
+lie within k typos of the word's own prefixes, far below linearly with the dictionary (median pass
+821 steps on 300k words, 1,248 on 1M; ``python -m eval.typos --vocabulary N``); the terms are read
+forward in sorted order, so most steps are a ``next()`` and the rest a seek in Whoosh's on-disk
+term index (a binary search). Work caps per word and per query end a pathological walk with what it
+found so far.
+
+Why this and not the alternatives: Whoosh's own ``terms_within`` builds a DFA in pure Python (up to
+13 ms per word on DICE), counts a swap as two typos, and on a multi-segment reader falls back to
+comparing every term that shares the first letter (the old cost here); a deletion index (SymSpell)
+answers in a few lookups but multiplies the dictionary by the deletions of every word at build time
+(tens of millions of entries at 1M articles) and must be kept in step by ``update``. The walk needs
+nothing at index time and reads any index as it is.
 """
 
 from __future__ import annotations
