@@ -4,7 +4,7 @@ Whoosh's default ``QueryParser`` is a denial-of-service vector (``*a*``, ``ro~2`
 take seconds) and raises on inputs such as ``a NOT OR b``. This parser accepts only what a search
 box needs and treats everything else as plain words:
 
-* ``words`` — stemmed, searched in title, lead and body;
+* ``words`` — stemmed, searched in title, body and byline (one weighted field);
 * ``"quoted phrases"`` — matched as written, on the unstemmed ``exact`` field;
 * ``-word`` / ``-"phrase"`` / ``NOT word`` — excluded;
 * ``a OR b`` — either;
@@ -184,13 +184,13 @@ def _exact(text: str) -> list[str]:
 def compile_query(parsed: ParsedQuery, reader, params: RankingParams = DEFAULT) -> Compiled:
     """Turn a parsed query into Whoosh queries against ``reader``'s index."""
     out = Compiled([], None, None)
-    run: list[str] = []  # stems of consecutive plain words, for proximity boosts
+    run: list[str] = []  # exact forms of consecutive plain words, for proximity boosts
     for clause in parsed.clauses:
         q = _compile_clause(clause, reader, params, out, scored=True)
         if q is not None:
             out.clauses.append(q)
         if clause.kind == "word" and clause.field_name is None:
-            run.extend(_stems(clause.text))
+            run.extend(_exact(clause.text))
             if q is not None:
                 out.boosts.extend(exact_queries(_exact(clause.text), params))
         else:
