@@ -65,22 +65,31 @@ def run(
     args,
     cache_root: Path,
     log: Callable[[str], None],
-    main_runs: list[dict],
 ) -> str:
     """Measure every lever on every corpus; the markdown section for RESULTS.md."""
-    from eval.run import prepare, run_queries
+    from eval.run import prepare, run_queries, sample_queries, styled
 
     header = ["lever"]
+    sizes: list[str] = []
     for state in states:
         header += [f"{state['dataset'].name} headline", f"{state['dataset'].name} keywords"]
-    best_row = ["best baseline"]
-    for run in main_runs:
-        for style in ("headline", "keywords"):
-            baselines = [
-                s.mrr for label, st, s in run["rows"] if st == style and "rassegna" not in label
-            ]
-            best_row.append(f"{max(baselines):.3f}")
-    rows = [best_row]
+    items = {}
+    for state in states:
+        queries = sample_queries(state["queries"], args.lever_sample, args.seed)
+        items[state["dataset"].name] = styled(queries)
+        sizes.append(f"{state['dataset'].name} {len(queries):,}")
+    rows = []
+    for label, kind in (("baseline: plain Whoosh OR", "whoosh"), ("baseline: tantivy", "tantivy")):
+        if not all(kind in state["built"] for state in states):
+            continue
+        row = [label]
+        for state in states:
+            for style in ("headline", "keywords"):
+                scores = run_queries(
+                    kind, state["built"][kind][0], items[state["dataset"].name][style], args.workers
+                )
+                row.append(f"{scores.mrr:.3f}")
+        rows.append(row)
     for lever, params, weights in LEVERS:
         row = [lever]
         for state in states:
@@ -100,7 +109,11 @@ def run(
                 system.close()
             for style in ("headline", "keywords"):
                 scores = run_queries(
-                    "rassegna", directory, state["items"][style], args.workers, params=params
+                    "rassegna",
+                    directory,
+                    items[state["dataset"].name][style],
+                    args.workers,
+                    params=params,
                 )
                 row.append(f"{scores.mrr:.3f}")
         log(f"lever {lever[:60]:60} " + " ".join(row[1:]))
@@ -108,9 +121,10 @@ def run(
     out = [
         "## Ranking levers (MRR@10, one change at a time)",
         "",
-        "Same corpora, queries and defaults (near-duplicates collapsed) as the tables above. Rows "
-        "above the chosen DEFAULT add one thing to the sound base; rows below it change one "
-        "thing in the DEFAULT.",
+        "Same corpora and defaults (near-duplicates collapsed) as the tables above; queries: "
+        f"{', '.join(sizes)} (seed {args.seed}), baselines measured on the same queries. Rows "
+        "above the chosen DEFAULT add one thing to the sound base; rows below it change one thing "
+        "in the DEFAULT.",
         "",
         table(header, rows),
         "",

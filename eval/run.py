@@ -46,7 +46,6 @@ INDEX_CODE = [
     "search/duplicates.py",
     "search/articles.py",
     "search/cleaning.py",
-    "search/ranking.py",
 ]
 
 
@@ -285,6 +284,11 @@ def main(argv: list[str] | None = None) -> int:
         help="near-duplicates, related articles, did-you-mean (corpora with same-event pairs)",
     )
     parser.add_argument("--sample", type=int, help="a fixed-seed sample of N queries per corpus")
+    parser.add_argument(
+        "--lever-sample",
+        type=int,
+        help="measure the levers on a fixed-seed sample of N of those queries per corpus",
+    )
     parser.add_argument("--seed", type=int, default=SEED, help="the sample's seed")
     parser.add_argument("--limit", type=int, help="only the first N queries (quick checks)")
     args = parser.parse_args(argv)
@@ -327,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.levers:
         from eval import levers
 
-        section = levers.run([run["state"] for run in runs], args, cache_root, log, runs)
+        section = levers.run([run["state"] for run in runs], args, cache_root, log)
         print(section)
         report.write_section(Path(args.out), "levers", section)
     if args.quality:
