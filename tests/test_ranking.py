@@ -372,3 +372,41 @@ def test_byline_words_find_their_articles_without_outweighing_the_text(tmp_path)
             assert postings_weight(s, "audiell", "by-audiello") == FIELD_WEIGHTS.byline == 0.5
     finally:
         handle.close()
+
+
+def test_a_quotation_in_a_pasted_headline_counts_its_words(tmp_path):
+    # Italian headlines quote people; the article paraphrases the quotation. Among other words
+    # the quoted words count like the rest, and the phrase as written adds on top; a quoted
+    # phrase alone is still matched as written.
+    records = [
+        {
+            "id": "paraphrase",
+            "title": None,
+            "body": "Il premier danese ha risposto a Trump: la Groenlandia non sarà mai "
+            "americana e la Nato deve aiutare. " + FILLER,
+        },
+        {
+            "id": "verbatim",
+            "title": None,
+            "body": "Il ministro ha detto a Trump: non ci avrà mai. Nessun accordo sul porto. "
+            + FILLER,
+        },
+        {
+            "id": "other",
+            "title": None,
+            "body": "Trump parla di dazi sulle auto europee con la Commissione. " + FILLER,
+        },
+        *OTHERS,
+    ]
+    handle = open_records(tmp_path, records)
+    try:
+        headline = "La Groenlandia replica a Trump: «Non ci avrà mai, la Nato ci aiuti»"
+        assert [h.id for h in hits(handle, headline)][:1] == ["paraphrase"]
+        assert [h.id for h in hits(handle, '"non ci avrà mai"')] == ["verbatim"]
+        # Both hold "Trump" and "mai": the one with the phrase as written comes first.
+        assert [h.id for h in hits(handle, 'Trump "non ci avrà mai"')][:2] == [
+            "verbatim",
+            "paraphrase",
+        ]
+    finally:
+        handle.close()
