@@ -149,3 +149,20 @@ def test_tantivy_baseline_searches_the_words_of_pasted_text(tmp_path):
     assert system.search('Il sindaco: "parla') == ["t1"]
     assert system.search("NOT sindaco | AND") == ["t1"]
     assert system.search("*") == []
+
+
+def test_levers_are_measured_on_every_corpus_with_the_baselines(tmp_path):
+    headlines = {rel: text for _, text, rel in QUERIES}
+    records = [{"id": i, "title": headlines[i], "body": body} for i, body in ARTICLES]
+    first = write_dataset(tmp_path / "uno", records, QUERIES)
+    out = tmp_path / "RESULTS.md"
+    args = ["--dataset", str(first), "--out", str(out), "--levers", "--lever-sample", "4"]
+    args += ["--cache-dir", str(tmp_path / "cache"), "--workers", "1"]
+    assert main(args) == 0
+    text = out.read_text("utf-8")
+    assert "| lever | uno headline | uno keywords |" in text
+    assert "queries: uno 4 (seed 20240216)" in text
+    assert "| baseline: plain Whoosh OR | 1.000 |" in text
+    assert "| **chosen DEFAULT** | 1.000 |" in text
+    # Index-time levers got their own builds (byline off, lead weight 2) besides the main one.
+    assert len(list((tmp_path / "cache").glob("rassegna-*"))) == 3
