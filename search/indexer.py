@@ -17,17 +17,18 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import whoosh.index
 from whoosh.query import Every, Term
 
 from search import store
-from search.analysis import ANALYZER_VERSION, tokens
+from search.analysis import ANALYZER_VERSION, tokens, weighted_text
 from search.articles import Article, Problem, read_sources
 from search.duplicates import signature
 from search.errors import BuildError, IndexLockedError, IndexNotFoundError
+from search.ranking import FIELD_WEIGHTS, TEXT_FIELD, FieldWeights
 from search.schema import LEAD_CHARS, SCHEMA_VERSION, build_schema, pack_signature
 
 Progress = Callable[[int], None]
@@ -159,15 +160,37 @@ def lead_of(body: str) -> str:
     return first[:LEAD_CHARS].rsplit(" ", 1)[0]
 
 
-def document_fields(article: Article, *, include_title: bool = True) -> dict:
+def ranked_text(article: Article, title: str, weights: FieldWeights = FIELD_WEIGHTS) -> str:
+    """The ``text`` field's value: a real title, the lead, the rest of the body, the byline.
+
+    A derived title is left out: it is the body's first sentence, already counted once.
+    """
+    headline = "" if article.title_derived else title
+    body = article.body
+    lead = lead_of(body) if weights.lead != 1.0 else ""
+    byline = " ".join(part for part in (article.author, article.source) if part)
+    return weighted_text(
+        [
+            (headline, weights.title),
+            (lead, weights.lead),
+            (body[len(lead) :], 1.0),
+            (byline, weights.byline),
+        ]
+    )
+
+
+def document_fields(
+    article: Article, *, include_title: bool = True, weights: FieldWeights = FIELD_WEIGHTS
+) -> dict:
     """The Whoosh document for an article."""
     title = article.title if include_title else ""
+    headline = "" if article.title_derived else title
     doc = {
         "id": article.id,
         "title": title,
-        "lead": lead_of(article.body),
+        "text": ranked_text(article, title, weights),
         "body": article.body,
-        "exact": f"{title}\n\n{article.body}" if title else article.body,
+        "exact": f"{headline}\n\n{article.body}" if headline else article.body,
         "word_count": article.word_count,
         "title_derived": article.title_derived,
         "content_hash": article.content_hash,
@@ -208,9 +231,9 @@ def _validate(build_dir: Path, expected_count: int, probe: Article | None) -> No
                     f"expected {expected_count}; the live index was left as it was."
                 )
             if probe is not None:
-                # A body word: the body is always indexed (titles may be left out).
-                words = tokens(probe.body[:500])
-                query = Term("body", words[0]) if words else Term("id", probe.id)
+                # A body word (titles may be left out), or a headline-only item's title word.
+                words = tokens(probe.body[:500] or probe.title[:500])
+                query = Term(TEXT_FIELD, words[0]) if words else Term("id", probe.id)
                 hits = {hit["id"] for hit in searcher.search(query, limit=None)}
                 if probe.id not in hits:
                     raise BuildError(
@@ -253,10 +276,11 @@ def _write(
     include_titles: bool,
     progress: Progress | None,
     update: bool = False,
+    weights: FieldWeights = FIELD_WEIGHTS,
 ) -> int:
     n = 0
     for article in articles:
-        doc = document_fields(article, include_title=include_titles)
+        doc = document_fields(article, include_title=include_titles, weights=weights)
         if update:
             writer.update_document(**doc)
         else:
@@ -268,7 +292,11 @@ def _write(
 
 
 def _manifest(
-    report: BuildReport, sources: Sequence[Path], parent: str | None, include_titles: bool
+    report: BuildReport,
+    sources: Sequence[Path],
+    parent: str | None,
+    include_titles: bool,
+    weights: FieldWeights,
 ) -> dict:
     return {
         "format": "rassegna-index",
@@ -282,6 +310,7 @@ def _manifest(
         "doc_count": report.doc_count,
         "sources": [str(s) for s in sources],
         "include_titles": include_titles,
+        "field_weights": asdict(weights),
     }
 
 
@@ -331,8 +360,12 @@ def build_index(
     include_titles: bool = True,
     procs: int = 1,
     max_body_chars: int | None = None,
+    field_weights: FieldWeights = FIELD_WEIGHTS,
 ) -> BuildReport:
-    """Rebuild the index from scratch into a new build, validate it, and swap it in."""
+    """Rebuild the index from scratch into a new build, validate it, and swap it in.
+
+    ``field_weights`` are recorded in the manifest; updates keep using them.
+    """
     index_dir = Path(index_dir).resolve()
     sources = [Path(s) for s in sources]
     report = BuildReport(kind="build")
@@ -354,7 +387,7 @@ def build_index(
 
             def write(writer) -> None:
                 report.indexed = report.added = _write(
-                    writer, articles.values(), include_titles, progress
+                    writer, articles.values(), include_titles, progress, weights=field_weights
                 )
 
             _commit(ix.writer(**writer_args), ix, write)
@@ -366,7 +399,7 @@ def build_index(
                 report,
                 next(iter(articles.values())),
                 started,
-                lambda: _manifest(report, sources, None, include_titles),
+                lambda: _manifest(report, sources, None, include_titles, field_weights),
             )
     return report
 
@@ -391,6 +424,7 @@ def update_index(
             raise IndexNotFoundError(store.no_index_message(index_dir))
         opened = store.open_build(live)
         include_titles = opened.manifest.get("include_titles", True)
+        weights = FieldWeights(**opened.manifest.get("field_weights", {}))
         with opened.ix.searcher() as searcher:
             existing = {
                 fields["id"]: fields.get("content_hash") for fields in searcher.all_stored_fields()
@@ -423,7 +457,9 @@ def update_index(
                 for doc_id in missing:
                     writer.delete_by_term("id", doc_id)
                 report.deleted = len(missing)
-                report.indexed = _write(writer, changed, include_titles, progress, update=True)
+                report.indexed = _write(
+                    writer, changed, include_titles, progress, update=True, weights=weights
+                )
 
             _commit(ix.writer(limitmb=WRITER_LIMIT_MB), ix, write)
             report.doc_count = len(existing) + report.added - report.deleted
@@ -435,6 +471,6 @@ def update_index(
                 report,
                 changed[0] if changed else None,
                 started,
-                lambda: _manifest(report, sources, parent, include_titles),
+                lambda: _manifest(report, sources, parent, include_titles, weights),
             )
     return report

@@ -155,7 +155,9 @@ def test_typo_corrections_are_in_the_api(client, openapi):
     body = client.get("/api/search?q=Governno").get_json()
     validate(openapi, "SearchResult", body)
     assert body["corrections"] == [{"typed": "Governno", "searched": ["Governo"]}]
-    assert [hit["id"] for hit in body["hits"]] == ["a11", "a02", "a01", "a06"]  # as for Governo
+    right = client.get("/api/search?q=Governo").get_json()
+    assert len(body["hits"]) == 4
+    assert [hit["id"] for hit in body["hits"]] == [hit["id"] for hit in right["hits"]]
 
 
 def test_malformed_synonyms_file_is_a_500_that_says_which_line(client, tmp_path, monkeypatch):

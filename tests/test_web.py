@@ -73,7 +73,9 @@ def test_results_page_keeps_query_counts_and_highlights(client):
     html = page(client, "/search?q=manovra+governo")
     assert 'name="q" type="search" value="manovra governo"' in html
     assert re.search(r"<strong>5 risultati</strong> \(\d+,\d\d s\)", html)
-    assert hit_ids(html) == ["a02", "a01", "a11", "a06"]
+    # a01 and a08 are the same article from two outlets: one leads, the other folds under it (the
+    # shorter byline, in the ranked text since the field model, decides which).
+    assert hit_ids(html) == ["a02", "a08", "a11", "a06"]
     # Title linked to the article with the query carried for highlighting.
     assert (
         '<h2 class="hit-title"><a href="/articles/a02?q=manovra+governo">'
@@ -93,7 +95,8 @@ def test_results_page_keeps_query_counts_and_highlights(client):
 def test_near_duplicates_are_collapsed_in_details(client):
     html = page(client, "/search?q=manovra+finanziaria")
     assert '<details class="similar">\n          <summary>1 articolo simile</summary>' in html
-    assert '<a href="/articles/a08?q=manovra+finanziaria">Il governo approva la manovra' in html
+    assert hit_ids(html)[0] == "a08"
+    assert '<a href="/articles/a01?q=manovra+finanziaria">Il governo approva la manovra' in html
 
 
 def test_suggestion_is_linked(client):
@@ -106,7 +109,8 @@ def test_suggestion_is_linked(client):
 def test_typo_corrections_and_long_queries_get_a_notice(client):
     html = page(client, "/search?q=Governno")
     assert '<p class="suggestion notice">Risultati anche per: Governo</p>' in html
-    assert hit_ids(html) == ["a11", "a02", "a01", "a06"]
+    assert len(hit_ids(html)) == 4
+    assert hit_ids(html) == hit_ids(page(client, "/search?q=Governo"))
     html = page(client, "/search?q=" + "pil+" * 70)
     assert '<p class="suggestion notice">Ricerca limitata alle prime 64 parole.</p>' in html
     assert "Risultati anche per" not in html
@@ -138,7 +142,7 @@ def test_active_filter_is_shown_and_removable(client):
 
 def test_date_range_filter(client):
     html = page(client, "/search?q=manovra&from=2025-01-01&to=2025-04-11")
-    assert hit_ids(html) == ["a01"]
+    assert hit_ids(html) == ["a08"]  # a01, its duplicate of the same day, folded under it
     assert '<input id="from" name="from" type="date" value="2025-01-01">' in html
     assert "Dal: <strong>2025-01-01</strong>" in html
     assert "Al: <strong>2025-04-11</strong>" in html
