@@ -375,14 +375,13 @@ def _spelling_query(
     """Another spelling of a query word, weighted, with its exact-form boosts (score only)."""
     stems = _stems(text)
     out.stems.update(stems)
-    parts = [word_query(s, params) for s in stems]
+    parts = [word_query(s, params, boost=weight) for s in stems]
     if not parts:
         return None
     out.boosts.extend(
         b.with_boost(b.boost * weight) for b in exact_queries(_exact(text), params)
     )
-    q = parts[0] if len(parts) == 1 else wq.And(parts)
-    return q if weight == 1.0 else q.with_boost(q.boost * weight)
+    return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
 def _matches_nothing(q: wq.Query, reader) -> bool:
