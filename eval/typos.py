@@ -4,8 +4,8 @@
         [--sample 600] [--seed 20240216]
 
 For each corpus (a directory with ``articles.jsonl`` and ``queries_known_item.jsonl``) the index
-is built the way the known-item harness builds it (bodies only; cached under the temp dir by the
-corpus's hash and the indexing code), then:
+is built the way the known-item harness builds it (the records without their headline, which is
+the query; cached under the temp dir by the corpus's hash and the indexing code), then:
 
 * **every query** of the query file is parsed and searched with the API's defaults: the counts of
   queries answered, refused (an exception) and shortened to their first 64 words / 500 characters;
@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 
 from eval.data import Query, file_digest, keyword_form, read_queries
+from eval.run import untitled_copy
 from search.indexer import build_index
 from search.searcher import search
 from search.store import IndexHandle
@@ -44,16 +45,21 @@ LETTERS = "abcdefghilmnoprstuvz"  # the Italian alphabet's common letters
 
 
 def index_for(corpus: Path, log) -> IndexHandle:
-    """The corpus's bodies-only index, built once per corpus and indexing code."""
-    digest = hashlib.sha256(file_digest(corpus / "articles.jsonl").encode())
+    """The corpus's index as the known-item harness builds it (an untitled copy of the records, so
+    the headline-queries are not indexed), built once per corpus and indexing code."""
+    corpus_digest = file_digest(corpus / "articles.jsonl")
+    digest = hashlib.sha256(corpus_digest.encode())
     for name in INDEX_CODE:
         path = ROOT / "search" / name
         if path.exists():
             digest.update(path.read_bytes())
-    directory = Path(tempfile.gettempdir()) / "rassegna-typos" / digest.hexdigest()[:20]
+    cache = Path(tempfile.gettempdir()) / "rassegna-typos"
+    directory = cache / digest.hexdigest()[:20]
     if not (directory / "current").exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        untitled = untitled_copy(corpus / "articles.jsonl", corpus_digest, cache)
         started = time.perf_counter()
-        build_index([corpus / "articles.jsonl"], directory, include_titles=False)
+        build_index([untitled], directory)
         log(f"{corpus.name}: built in {time.perf_counter() - started:.0f} s: {directory}")
     return IndexHandle(directory)
 

@@ -195,3 +195,23 @@ def test_synonyms_file_from_the_setting(seeds, tmp_path, monkeypatch):
     monkeypatch.setenv("RASSEGNA_SYNONYMS", str(tmp_path / "missing.txt"))
     with pytest.raises(ConfigError, match="Cannot read the synonyms file"):
         search(seeds, "putin")
+
+
+def test_eval_typos_makes_one_typo_never_in_the_first_letter():
+    import random
+
+    from eval.typos import typo_case
+
+    rng = random.Random(7)
+    made = [typo_case("accordo raggiunto sulla manovra", rng) for _ in range(200)]
+    assert all(m is not None for m in made)
+    for wrong in made:
+        pairs = [
+            (a, b)
+            for a, b in zip("accordo raggiunto sulla manovra".split(), wrong.split(), strict=True)
+            if a != b
+        ]
+        assert len(pairs) == 1
+        right, typo = pairs[0]
+        assert typo[0] == right[0] and typo_distance(right, typo) == 1
+    assert typo_case("il re e la", rng) is None  # no word of 5+ letters
