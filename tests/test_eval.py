@@ -148,6 +148,7 @@ def test_tantivy_baseline_searches_the_words_of_pasted_text(tmp_path):
     # Query syntax in a pasted headline is punctuation: no parse error, no dropped words.
     assert system.search('Il sindaco: "parla') == ["t1"]
     assert system.search("NOT sindaco | AND") == ["t1"]
+    assert system.search("Il\xa0sindaco:\xa0parla") == ["t1"]  # no-break spaces, as pasted
     assert system.search("*") == []
 
 
