@@ -177,7 +177,7 @@ class WhooshBaseline(System):
 
 
 TANTIVY_ANALYZER = "italian_stem"
-_NOT_A_WORD = re.compile(r"[^\w\s]+")
+_NOT_A_WORD = re.compile(r"\W+")  # punctuation and every kind of space (tantivy splits on ASCII)
 
 
 class TantivyBaseline(System):
