@@ -183,7 +183,7 @@ SCHEMAS: dict[str, Any] = {
                     "code": {
                         "type": ["integer", "string"],
                         "description": "HTTP status, or bad_query / not_found / no_index / "
-                        "index_version for engine errors.",
+                        "index_version / unsafe_index for engine errors.",
                     },
                     "message": {"type": "string", "description": "What went wrong, what to do."},
                 },
