@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from search.searcher import MAX_PAGE, MAX_SIZE, SORTS
+from web.params import DAY_PATTERN, YEAR_PATTERN
 
 
 def _nullable(kind: str, **extra: Any) -> dict[str, Any]:
@@ -210,6 +211,15 @@ def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any
     }
 
 
+# YYYY, YYYY-MM, or YYYY-MM-DD that is a real day (format: date checks the calendar).
+DAY_SCHEMA = {
+    "description": "YYYY-MM-DD, YYYY-MM or YYYY; empty: no limit. `from` after `to` is a 400.",
+    "anyOf": [
+        {"type": "string", "pattern": "^((?!0000)[0-9]{4}(-(0[1-9]|1[0-2]))?)?$"},
+        {"type": "string", "pattern": DAY_PATTERN, "format": "date"},
+    ],
+}
+
 ERRORS = {
     "400": _json("Error", "Bad query or parameter; the message says how to fix it."),
     "503": _json("Error", "No index (run `rassegna index`) or an index of another version."),
@@ -236,9 +246,13 @@ SEARCH_PARAMETERS = [
     ),
     _query("source", "Only this source (exact name, as in the facets).", {"type": "string"}),
     _query("author", "Only this author (exact name, as in the facets).", {"type": "string"}),
-    _query("year", "Only this year.", {"type": "string", "pattern": "^[0-9]{4}$"}),
-    _query("from", "On or after this day (YYYY-MM-DD, YYYY-MM or YYYY).", {"type": "string"}),
-    _query("to", "On or before this day (YYYY-MM-DD, YYYY-MM or YYYY).", {"type": "string"}),
+    _query(
+        "year",
+        "Only this year (empty: any year).",
+        {"type": "string", "pattern": YEAR_PATTERN},
+    ),
+    _query("from", "On or after this day.", DAY_SCHEMA),
+    _query("to", "On or before this day.", DAY_SCHEMA),
 ]
 
 
