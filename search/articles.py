@@ -421,7 +421,7 @@ def _article_from_record(
         yield Problem(origin, f"body is not text: got {type(raw_body).__name__}", True)
         return
     raw_length = len(raw_body or "")
-    paragraphs = normalize_paragraphs((raw_body or "")[:RAW_TEXT_CAP])
+    paragraphs = normalize_paragraphs(_NONCHARACTER_RE.sub(" ", (raw_body or "")[:RAW_TEXT_CAP]))
     if not paragraphs:
         yield Problem(origin, "missing body", True)
         return
@@ -591,7 +591,7 @@ def _read_text(text: str, path: Path) -> Iterator[Article | Problem]:
         )
     for number in unreadable:
         yield Problem(f"{origin}:{number}", "unreadable front matter line; ignored", False)
-    cleaned = clean_scraped_text(content[:RAW_TEXT_CAP])
+    cleaned = clean_scraped_text(_NONCHARACTER_RE.sub(" ", content[:RAW_TEXT_CAP]))
     if not cleaned.paragraphs:
         yield Problem(origin, "missing body", True)
         return

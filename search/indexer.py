@@ -109,7 +109,8 @@ def problem_kind(problem: Problem) -> str:
 @contextmanager
 def index_lock(index_dir: Path):
     """Hold the directory's indexer lock: one ``index``/``update`` at a time."""
-    index_dir.mkdir(parents=True, exist_ok=True)
+    # Never writable by others, whatever the umask (store.check_trusted refuses that).
+    index_dir.mkdir(parents=True, exist_ok=True, mode=0o755)
     path = index_dir / ".lock"
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
@@ -193,8 +194,9 @@ def document_fields(article: Article, *, include_title: bool = True) -> dict:
 def _new_build_dir(index_dir: Path) -> tuple[str, Path]:
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%S")
     build_id = f"{stamp}-{uuid.uuid4().hex[:6]}"
+    (index_dir / store.BUILDS).mkdir(exist_ok=True, mode=0o755)
     path = index_dir / store.BUILDS / build_id
-    path.mkdir(parents=True)
+    path.mkdir(mode=0o755)
     return build_id, path
 
 
