@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from search.query import MAX_QUERY_CHARS
 from search.searcher import MAX_PAGE, MAX_SIZE, SORTS
 from web.params import DAY_PATTERN, YEAR_PATTERN
 
@@ -229,7 +230,7 @@ SEARCH_PARAMETERS = [
     _query(
         "q",
         'Query: words, "phrases", -excluded, a OR b, source:/author:/title:, prefix*.',
-        {"type": "string", "maxLength": 500},
+        {"type": "string", "maxLength": MAX_QUERY_CHARS},
     ),
     _query(
         "page", "Page number.", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}

@@ -12,6 +12,7 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from search.errors import QueryError
+from search.query import MAX_QUERY_CHARS
 from search.searcher import MAX_PAGE, MAX_SIZE, SORTS, parse_day
 
 _WHOLE = re.compile(r"[0-9]{1,9}")
@@ -26,9 +27,9 @@ FILTERS = ("source", "author", "year", "from", "to")
 
 
 def _whole(args: MultiDict, name: str, default: int, maximum: int) -> int:
-    raw = args.get(name, "").strip()
-    if not raw:
+    if name not in args:
         return default
+    raw = args.get(name, "")  # as given: the OpenAPI document says integer, so '' is refused
     if not _WHOLE.fullmatch(raw) or not 1 <= int(raw) <= maximum:
         raise QueryError(f"`{name}` must be a whole number from 1 to {maximum}; got {raw[:40]!r}.")
     return int(raw)
@@ -52,15 +53,21 @@ def _day(args: MultiDict, name: str) -> str | None:
 
 def search_kwargs(args: MultiDict, *, size: int | None = None, sort: str | None = None) -> dict:
     """Validated keyword arguments for ``search()`` from request args (q, page, size, sort, …)."""
-    chosen_sort = sort or args.get("sort", "").strip() or "relevance"
+    chosen_sort = sort or args.get("sort", "relevance")
     if chosen_sort not in SORTS:
         raise QueryError(f"`sort` must be one of {', '.join(SORTS)}; got {chosen_sort[:40]!r}.")
     year = args.get("year", "")
     if not re.fullmatch(YEAR_PATTERN, year):
         raise QueryError(f"`year` must be a year like 2024; got {year[:40]!r}.")
     date_from, date_to = _day(args, "from"), _day(args, "to")
+    query = args.get("q", "")
+    if len(query) > MAX_QUERY_CHARS:  # as given, like the document's maxLength (the engine
+        raise QueryError(  # counts after dropping control characters and outer spaces)
+            f"The query is {len(query):,} characters long; the limit is {MAX_QUERY_CHARS}. "
+            "Shorten it to the words that matter."
+        )
     return {
-        "query": args.get("q", ""),
+        "query": query,
         "page": _whole(args, "page", 1, MAX_PAGE),
         "size": size if size is not None else _whole(args, "size", 10, MAX_SIZE),
         "sort": chosen_sort,
