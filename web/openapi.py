@@ -280,7 +280,14 @@ def openapi_document() -> dict[str, Any]:
                     "summary": "One article with related articles",
                     "operationId": "getArticle",
                     "parameters": [
-                        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+                        {
+                            "name": "id",
+                            "in": "path",
+                            "required": True,
+                            "description": "The article id, percent-encoded; or `~` + base64url "
+                            "of the id (the page links use it for ids with `/`, `.`, `..`).",
+                            "schema": {"type": "string"},
+                        }
                     ],
                     "responses": {
                         "200": _json("Article", "The article."),
