@@ -1,0 +1,161 @@
+"""What the engine hands back: plain dataclasses with ``to_dict()`` for JSON.
+
+The search core (``search.searcher``), the CLI, the pages and the API all speak these types.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class FacetValue:
+    value: str
+    count: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "count": self.count}
+
+
+@dataclass
+class ArticleRef:
+    """A short reference to an article (near-duplicates, related articles)."""
+
+    id: str
+    title: str
+    source: str | None
+    date: datetime.date | None
+    score: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {"id": self.id, "title": self.title, "source": self.source, "date": _iso(self.date)}
+        if self.score is not None:
+            out["score"] = round(self.score, 4)
+        return out
+
+
+@dataclass
+class Hit:
+    id: str
+    title: str
+    title_html: str  # escaped, query words in <mark>
+    title_derived: bool
+    url: str | None
+    source: str | None
+    author: str | None
+    date: datetime.date | None
+    score: float
+    snippets: list[str]  # escaped HTML with <mark>; the lead when only the title matched
+    word_count: int
+    similar: list[ArticleRef] = field(default_factory=list)  # collapsed near-duplicates
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "url": self.url,
+            "source": self.source,
+            "author": self.author,
+            "date": _iso(self.date),
+            "score": round(self.score, 4),
+            "snippets": self.snippets,
+            "similar": [ref.to_dict() for ref in self.similar],
+        }
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int
+    page: int
+    size: int
+    took_ms: float
+    suggestion: str | None
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]]
+    sort: str = "relevance"
+    total_exact: bool = True
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size)) if self.total else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "size": self.size,
+            "took_ms": round(self.took_ms, 1),
+            "suggestion": self.suggestion,
+            "hits": [hit.to_dict() for hit in self.hits],
+            "facets": {k: [v.to_dict() for v in vals] for k, vals in self.facets.items()},
+        }
+
+
+def _iso(value: datetime.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _as_date(value: Any) -> datetime.date | None:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    return value
+
+
+@dataclass
+class ArticleView:
+    id: str
+    title: str
+    title_html: str
+    title_derived: bool
+    body: str
+    paragraphs_html: list[str]  # escaped, query words in <mark> when a query was given
+    url: str | None
+    source: str | None
+    author: str | None
+    date: datetime.date | None
+    word_count: int
+    related: list[ArticleRef]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "title_derived": self.title_derived,
+            "url": self.url,
+            "source": self.source,
+            "author": self.author,
+            "date": _iso(self.date),
+            "word_count": self.word_count,
+            "body": self.body,
+            "related": [ref.to_dict() for ref in self.related],
+        }
+
+
+@dataclass
+class IndexStats:
+    index_dir: str
+    build_id: str
+    built_at: str
+    build_seconds: float
+    doc_count: int
+    size_bytes: int
+    date_min: datetime.date | None
+    date_max: datetime.date | None
+    sources: list[FacetValue]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index_dir": self.index_dir,
+            "build_id": self.build_id,
+            "built_at": self.built_at,
+            "build_seconds": self.build_seconds,
+            "doc_count": self.doc_count,
+            "size_bytes": self.size_bytes,
+            "date_min": _iso(self.date_min),
+            "date_max": _iso(self.date_max),
+            "sources": [v.to_dict() for v in self.sources],
+        }
