@@ -95,7 +95,10 @@ def check_trusted(build_dir: Path, index_dir: Path | None = None) -> None:
     writable by group or others.
     """
     build_dir = Path(build_dir)
-    checked = [build_dir, *sorted(build_dir.iterdir())]
+    try:
+        checked = [build_dir, *sorted(build_dir.iterdir())]
+    except FileNotFoundError:  # pruned meanwhile: opening it reports that
+        checked = []
     if index_dir is not None:
         checked[:0] = [Path(index_dir), Path(index_dir) / BUILDS]
     for path in checked:
