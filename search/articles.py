@@ -136,8 +136,17 @@ UNSUPPORTED = "unsupported file type (expected .txt, .md, .jsonl, .csv)"
 
 
 def display_path(path: Path) -> str:
-    """The path as printable text: undecodable bytes in file names become U+FFFD."""
-    return os.fsencode(path).decode("utf-8", "replace")
+    """The path as one printable line: undecodable bytes in file names become U+FFFD, control
+    characters (a newline in a name) their escape."""
+    text = os.fsencode(path).decode("utf-8", "replace")
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode() for ch in text)
+
+
+def _file_stem(path: Path) -> str:
+    """The file name without its suffix, undecodable bytes as U+FFFD (ids are made from it)."""
+    return os.fsencode(path.stem).decode("utf-8", "replace")
 
 
 def _symlink_problem(path: Path) -> str:
@@ -430,7 +439,7 @@ def _article_from_record(
     problems: list[Problem] = []
     article_id = _text_field(record, "id")
     if article_id is None:
-        article_id = f"{clean_field(display_path(Path(path.stem)))}:{line}"
+        article_id = f"{clean_field(_file_stem(path))}:{line}"
         problems.append(Problem(origin, f"missing id; using {article_id!r}", False))
 
     date = None
@@ -606,7 +615,7 @@ def _read_text(text: str, path: Path) -> Iterator[Article | Problem]:
 
     title = fields.get("title") or cleaned.title
     yield Article(
-        id=clean_field(fields.get("id")) or clean_field(display_path(Path(path.stem))) or "_",
+        id=clean_field(fields.get("id")) or clean_field(_file_stem(path)) or "_",
         title=title,
         title_derived=False if fields.get("title") else cleaned.title_derived,
         body=cleaned.body,

@@ -142,6 +142,7 @@ def hostile_corpus(src: Path) -> tuple[set[str], list[str], int]:
 
     # Odd file names and links.
     names = ["spazi e accenti è.txt", "-trattino.txt", "a\nriga.txt", "UPPER.TXT"]
+    write(src / "names" / "vuoto\n.txt", b"")  # a bad file with a newline in its name
     names.append("x" * 200 + ".md")
     for name in names:
         write(src / "names" / name, body(name[:10]))
@@ -151,7 +152,7 @@ def hostile_corpus(src: Path) -> tuple[set[str], list[str], int]:
         out.write(body("raw").encode())
     valid.add("nome\ufffd")
     write(src / "names" / ".nascosto.txt", body("hidden"))  # hidden: ignored by design
-    hostile += len(names) + 1
+    hostile += len(names) + 2
     (src / "links").mkdir()
     os.symlink(src / "links" / "loop", src / "links" / "loop")
     os.symlink(src / "nowhere.txt", src / "links" / "dangling.txt")
@@ -279,6 +280,7 @@ def test_every_bad_item_is_reported(built):
         f"{src / 'links' / 'dir'}: symlinked directory; not followed (give it as a source to "
         "read it)",
         f"{src / 'links' / 'fifo.txt'}: not a regular file; skipped",
+        f"{src / 'names'}/vuoto\\n.txt: empty file",
     ]:
         assert line in lines, line
     # Each problem is one printable line a person can act on.
