@@ -349,6 +349,7 @@ def serve(index_path, host, port, workers, dev):
     host = host or config.get("host")
     port = port or int(config.get("port"))
     workers = workers or int(config.get("workers"))
+    config.base_url()  # a bad RASSEGNA_BASE_URL: one line here, not a traceback per worker
     index_dir = config.index_dir(index_path)
     live = store.live_target(index_dir)
     if live is not None:

@@ -431,6 +431,9 @@ def test_base_url_setting_is_declared_and_checked(monkeypatch):
     assert config.base_url({}) == ""
     with pytest.raises(ConfigError, match="RASSEGNA_BASE_URL must be an http"):
         config.base_url({"RASSEGNA_BASE_URL": "javascript:alert(1)"})
+    serve = cli("serve", "--port", "8118", env={"RASSEGNA_BASE_URL": "news.example.org"})
+    assert serve.returncode == 1
+    assert serve.stderr.startswith("Error: RASSEGNA_BASE_URL must be an http(s) address")
 
 
 # --- 12. every skipped or doubtful file gets a report line --------------------------------------
