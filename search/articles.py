@@ -224,8 +224,9 @@ def _read_file(path: Path, max_body_chars: int) -> Iterator[Article | Problem]:
 
 # --- bytes to text, line by line -------------------------------------------------------------
 
-# Bytes that plain text never holds (C0 controls but tab, newlines and form feed; DEL).
-_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\f") + b"\x7f"
+# Bytes that plain text never holds (C0 controls but tab, newlines, vertical tab (line breaks
+# in Word exports) and form feed; DEL).
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\x0b\x0c\r") + b"\x7f"
 BINARY_CONTROL_SHARE = 0.02  # more control bytes than this in the first 8 KiB: a binary file
 # The five bytes cp1252 leaves undefined; read as spaces so a stray one never costs a line.
 _CP1252_UNDEFINED = bytes.maketrans(b"\x81\x8d\x8f\x90\x9d", b"     ")
@@ -257,7 +258,7 @@ def _decode(data: bytes) -> _Decoded | str:
         notes.append((None, "UTF-8 byte order mark removed"))
     sample = data[:BINARY_SNIFF_BYTES]
     controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
-    if controls > len(sample) * BINARY_CONTROL_SHARE:
+    if controls > max(1, len(sample) * BINARY_CONTROL_SHARE):  # one stray byte is not binary
         return "binary file"
     try:
         return _repair_lines(data.decode("utf-8"), notes)

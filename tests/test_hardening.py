@@ -494,3 +494,10 @@ def test_cli_queries_may_start_with_a_dash(tmp_path):
         assert "a4" not in [h["id"] for h in body["hits"]] and body["total"] > 0
     assert cli("search", "--size", "2", "-melone", "--index", str(index_dir)).returncode == 0
     assert "Usage" in cli("search", "-h").stdout
+
+
+def test_a_short_text_with_one_stray_nul_is_text_not_binary(tmp_path):
+    path = _write(tmp_path / "breve.txt", b"Breve testo\x00 con un NUL.")
+    items = list(read_sources(path))
+    assert problems(items) == [(f"{path}:1: NUL bytes removed", False)]
+    assert articles(items)[0].body == "Breve testo con un NUL."
