@@ -13,6 +13,10 @@ class IndexVersionError(RassegnaError):
     """The index was built by an incompatible schema or analyzer version."""
 
 
+class UnsafeIndexError(RassegnaError):
+    """The index could be altered by other users (and Whoosh unpickles it): refused."""
+
+
 class IndexLockedError(RassegnaError):
     """Another indexer holds the lock on the index directory."""
 
@@ -21,13 +25,13 @@ class BuildError(RassegnaError):
     """A build could not produce a valid index (nothing indexable, validation failed)."""
 
 
-class ConfigError(RassegnaError):
-    """A setting or a file it names is unusable (the message names it and the fix)."""
-
-
 class QueryError(RassegnaError):
     """The query cannot be run as written; the message explains how to fix it."""
 
 
 class ArticleNotFoundError(RassegnaError):
     """No article with the requested id is in the index."""
+
+
+class ConfigError(RassegnaError):
+    """A setting (or a file it names) has a value Rassegna cannot use; the message names it."""

@@ -6,6 +6,7 @@ Callers get plain dataclasses back. ``total`` and the facets come from the whole
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import re
 import time
@@ -58,8 +59,8 @@ def parse_day(value: str | datetime.date | None, name: str) -> datetime.date | N
             year, month = map(int, text.split("-"))
             if name == "from":
                 return datetime.date(year, month, 1)
-            nxt = datetime.date(year + month // 12, month % 12 + 1, 1)
-            return nxt - datetime.timedelta(days=1)
+            # monthrange, not "first of next month - 1": 9999-12 has no next month.
+            return datetime.date(year, month, calendar.monthrange(year, month)[1])
         return datetime.date.fromisoformat(text)
     except ValueError:
         raise QueryError(

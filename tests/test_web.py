@@ -298,7 +298,8 @@ def test_script_in_article_is_escaped_on_article_page(client):
 # ----------------------------------------------------------------------------- feed
 
 
-def test_atom_feed_is_valid_sorted_by_date_and_honours_filters(client):
+def test_atom_feed_is_valid_sorted_by_date_and_honours_filters(app, client):
+    app.config["BASE_URL"] = "https://news.example.org"
     response = client.get("/search.atom?q=manovra&source=Ansa")
     assert response.status_code == 200
     assert response.mimetype == "application/atom+xml"
@@ -308,14 +309,14 @@ def test_atom_feed_is_valid_sorted_by_date_and_honours_filters(client):
     assert root.find(ATOM + "updated").text == "2025-04-11T00:00:00Z"
     entries = root.findall(ATOM + "entry")
     assert [e.find(ATOM + "id").text for e in entries] == [
-        "http://localhost/articles/a08",
-        "http://localhost/articles/a11",
+        "https://news.example.org/articles/a08",
+        "https://news.example.org/articles/a11",
     ]
     first = entries[0]
     assert first.find(ATOM + "title").text == "Il governo approva la manovra finanziaria"
     assert first.find(ATOM + "updated").text == "2025-04-11T00:00:00Z"
     assert first.find(ATOM + "link[@rel='alternate']").get("href") == (
-        "http://localhost/articles/a08?q=manovra"
+        "https://news.example.org/articles/a08?q=manovra"
     )
     summary = first.find(ATOM + "summary")
     assert summary.get("type") == "html"

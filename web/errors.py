@@ -17,6 +17,7 @@ from search.errors import (
     IndexVersionError,
     QueryError,
     RassegnaError,
+    UnsafeIndexError,
 )
 
 # Engine error -> (HTTP status, short code for API clients).
@@ -25,6 +26,7 @@ ENGINE_ERRORS = [
     (ArticleNotFoundError, 404, "not_found"),
     (IndexNotFoundError, 503, "no_index"),
     (IndexVersionError, 503, "index_version"),
+    (UnsafeIndexError, 503, "unsafe_index"),
     (ConfigError, 500, "config"),  # the operator's to fix; the message says how
 ]
 TITLES = {
