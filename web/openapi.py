@@ -266,8 +266,10 @@ ERRORS = {
 SEARCH_PARAMETERS = [
     _query(
         "q",
-        'Query: words, "phrases", -excluded, a OR b, source:/author:/title:, prefix*.',
-        {"type": "string", "maxLength": MAX_QUERY_CHARS},
+        'Query: words, "phrases", -excluded, a OR b, source:/author:/title:, prefix*. Any text is '
+        f"answered: past {MAX_QUERY_WORDS} words or {MAX_QUERY_CHARS} characters, on its "
+        "beginning (the response's `truncated` says so).",
+        {"type": "string"},
     ),
     _query(
         "page", "Page number.", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}
