@@ -403,8 +403,14 @@ def _with_alternatives(
     ]
     forms = _exact(text)
     fixes = corrections(reader, forms[0], out.spelling) if typos and len(forms) == 1 else []
+    typed_stems = set(_stems(text))
     alternatives += [
-        a for fix in fixes if (a := _spelling_query(fix, CORRECTION_WEIGHT, params, out))
+        a
+        for fix in fixes
+        # A correction with the typed word's stems is found already (riscritta/riscritto):
+        # searching it again would only reorder the results of a correctly spelled word.
+        if not set(_stems(fix)) <= typed_stems
+        and (a := _spelling_query(fix, CORRECTION_WEIGHT, params, out)) is not None
     ]
     if fixes:
         out.corrections[text] = fixes
