@@ -84,7 +84,7 @@ def test_results_page_keeps_query_counts_and_highlights(client):
         "<mark>governo</mark> e annunciano emendamenti." in html
     )
     assert (
-        '<span class="meta-source">Repubblica</span><span class="sep" aria-hidden="true"> · '
+        '<span class="meta-source">la Repubblica</span><span class="sep" aria-hidden="true"> · '
         '</span><span class="meta-author">Giulia Bianchi</span><span class="sep" '
         'aria-hidden="true"> · </span><time datetime="2025-04-12">12 aprile 2025</time>'
     ) in html
