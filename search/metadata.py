@@ -411,14 +411,15 @@ def strip_outlet_suffix(title: str, source: str | None) -> tuple[str, str | None
     The suffix goes only when it names a known outlet that is the article's source (or the
     article has none); "Ucraina - La guerra" keeps its second half.
     """
-    match = re.match(r"^(?P<head>.+\S)\s+[-–—|]\s+(?P<tail>[^-–—|]{2,40})$", title)
-    if match is None:
-        return title, source
     by_key, _ = _outlet_tables()
-    outlet = by_key.get(_name_key(match.group("tail")))
-    if outlet is None or (source is not None and canonical_source(source) != outlet):
-        return title, source
-    return match.group("head"), source or outlet
+    wanted = canonical_source(source) if source else None
+    # "Titolo | Libero Quotidiano.it - Libero Quotidiano": a feed may append it twice.
+    while match := re.match(r"^(?P<head>.+\S)\s+[-–—|]\s+(?P<tail>[^-–—|]{2,40})$", title):
+        outlet = by_key.get(_name_key(match.group("tail")))
+        if outlet is None or (wanted is not None and outlet != wanted):
+            break
+        title, wanted = match.group("head"), outlet
+    return title, source or wanted
 
 
 # --- authors ----------------------------------------------------------------------------------
@@ -500,11 +501,12 @@ def _desk_word(word: str) -> str:
 
 
 # A signature closing an article: "(Mario Rossi)", "(A. Setti)" or "(a. setti)" as the last
-# words, before an optional "©RIPRODUZIONE RISERVATA". Bare initials ("(s. to)", "(al. sci.)")
-# name nobody a reader knows, and lowercase words may be text ("(nella foto)"): both give nothing.
+# words, before an optional "©RIPRODUZIONE RISERVATA". Initials and short cuts ("(s. to)",
+# "(al. sci.)", "(d. mon)") name nobody a reader knows, and lowercase words may be text
+# ("(nella foto)"): they give nothing.
 _SIGNATURE_RE = re.compile(
     r"\((?P<name>[A-ZÀ-Ý][a-zà-ÿ'’]+(?:\s+[A-ZÀ-Ý][a-zà-ÿ'’]+){1,2}"
-    r"|[A-ZÀ-Ý][a-zà-ÿ]?\.\s?[A-ZÀ-Ý][a-zà-ÿ'’]{2,}|[a-zà-ÿ]{1,2}\.\s?[a-zà-ÿ'’]{3,})\)"
+    r"|[A-ZÀ-Ý][a-zà-ÿ]?\.\s?[A-ZÀ-Ý][a-zà-ÿ'’]{3,}|[a-zà-ÿ]{1,2}\.\s?[a-zà-ÿ'’]{4,})\)"
     r"\s*(?i:©\s*riproduzione riservata|\[finetesto\])?\s*[—–-]?\s*$"
 )
 
