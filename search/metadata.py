@@ -427,8 +427,9 @@ def strip_outlet_suffix(title: str, source: str | None) -> tuple[str, str | None
 # Lead-ins and roles around a byline: "di", "a cura di", "dal nostro inviato", ", inviata a Seul",
 # "corrispondente da Parigi", "(redazione@… (Nome))", "foto di …".
 _LEAD_IN_RE = re.compile(
-    r"^(?:(?:testo\s+)?(?:di|by|a cura (?:di|della|del)|dal(?:la)? nostr[oa] (?:inviat[oa]|"
-    r"corrispondente)(?:\s+(?:a|in|da)\s+(?-i:[A-ZÀ-Ý][\w'’-]*)(?=\s+(?-i:[A-ZÀ-Ý])))?)"
+    r"^(?:(?:testo\s+|(?:video)?intervista\s+|servizio\s+)?"
+    r"(?:di|by|a cura (?:di|della|del)|dal(?:la)? nostr[oa] (?:inviat[oa]|corrispondente)"
+    r"(?:\s+(?:a|in|da)\s+(?-i:[A-ZÀ-Ý][\w'’-]*)(?=\s+(?-i:[A-ZÀ-Ý])))?)"
     r"|autore|autrice|firma)\s*:?\s+(?=\S+\s+\S)",  # "Di Battista" alone is a surname
     re.IGNORECASE,
 )
@@ -444,9 +445,18 @@ _CREDITS_RE = re.compile(
 _EMAIL_NOTE_RE = re.compile(r"\(\s*[^()\s]+@[^()]*(?:\([^()]*\))?\s*\)")
 _NOTE_RE = re.compile(r"\((?:[^()]*\b(?:reporters?|video|foto)\b[^()]*)\)", re.IGNORECASE)
 _RED_RE = re.compile(r"\bred\.\s*", re.IGNORECASE)
-_SEPARATOR_RE = re.compile(r"(?:\s*[,;&/]\s*|\s+(?:e|ed|and)\s+)+", re.IGNORECASE)
+_SEPARATOR_RE = re.compile(
+    r"((?:\s*[,;&/]\s*|\s+[-–—]\s+|\s+(?:e|ed|and)\s+)+)", re.IGNORECASE
+)  # one group: re.split keeps the separators
+_DESKS = frozenset(
+    "esteri online web sport cronaca cronache politica economia cultura spettacoli interni "
+    "digitale".split()
+)
+_AND_RE = re.compile(r"\s+(?:e|ed)\s+", re.IGNORECASE)
 _PLACE_PART_RE = re.compile(r"^(?:da|a|in|dal|dalla|dagli|per)\s")  # "…, da Kiev, …"
-_AUTHOR_SMALL = frozenset("de di da del della dei degli delle dal dall dalla van von la le".split())
+_AUTHOR_SMALL = frozenset(
+    "de di da del della dei degli delle dal dall dalla van von la le e".split()
+)
 
 
 def canonical_author(name: str | None) -> str | None:
@@ -462,9 +472,24 @@ def canonical_author(name: str | None) -> str | None:
     text = text.strip(" ()[]*,;-–—")
     if _fold(text) in _JUNK_NAMES:
         return None
+    pieces = _SEPARATOR_RE.split(text)
+    parts, separators = pieces[0::2], pieces[1::2]
     names: list[str] = []
-    for part in _SEPARATOR_RE.split(text):
+    for i, part in enumerate(parts):
+        following = parts[i + 1] if i + 1 < len(parts) else ""
+        if (
+            i < len(separators)
+            and _AND_RE.fullmatch(separators[i])
+            and re.fullmatch(r"[^\W\d_]+", part)
+            and _fold(part) != "redazione"
+            and len(following.split()) >= 2
+        ):
+            # "Giorgio e Caterina Calabrese": a lone first name shares the next surname.
+            parts[i + 1] = f"{part}{separators[i]}{following}"
+            continue
         person = _one_author(part)
+        if person and names and names[-1].startswith("Redazione") and _fold(person) in _DESKS:
+            person = f"Redazione {person}"  # "Redazione Online e Esteri"
         if person and _fold(person) not in {_fold(n) for n in names}:
             names.append(person)
     return ", ".join(names) or None
@@ -486,6 +511,8 @@ def _one_author(part: str) -> str | None:
         if outlet and outlet in {o[0] for o in OUTLETS}:
             return f"Redazione {outlet}"  # "Redazione Repubblica.it" → "Redazione la Repubblica"
         return " ".join(["Redazione", *[_desk_word(w) for w in rest.split()]])
+    # "D'orsi" as "D'Orsi": the surname after an elided D' or L' is capitalised.
+    part = re.sub(r"\b([DL])'([a-zà-ÿ])", lambda m: f"{m[1]}'{m[2].upper()}", part)
     by_key, _ = _outlet_tables()
     outlet = by_key.get(_name_key(part))
     if outlet and (" " not in part or part.isupper() or part.islower()):
@@ -495,6 +522,8 @@ def _one_author(part: str) -> str | None:
 
 def _desk_word(word: str) -> str:
     """A word of a desk name: "web" → "Web", "FqMagazine" stays, a domain in lowercase."""
+    if word.lower() in {"di", "del", "della", "e"}:
+        return word.lower()
     if "." in word.strip("."):
         return word.lower()
     return _capitalise(word) if word.islower() or word.isupper() else word

@@ -285,10 +285,16 @@ def test_outlet_suffix_leaves_the_headline():
         ("Carmine Di Niro", "Carmine Di Niro"),
         ("di Battista", "di Battista"),  # a surname, not "di" + a name
         ("BERNARD-HENRI LEVY", "Bernard-Henri Levy"),
+        ("dal nostro inviato Jacopo D'orsi", "Jacopo D'Orsi"),
+        ("GIORGIO E CATERINA CALABRESE", "Giorgio e Caterina Calabrese"),  # one shared surname
+        ("A. Fulloni, inviato a Lens - G. Guastella", "A. Fulloni, G. Guastella"),
+        ("videointervista di Gian Luca Bauzano", "Gian Luca Bauzano"),
         ("Redazione web", "Redazione Web"),
         ("REDAZIONE WEB", "Redazione Web"),
         ("A CURA DELLA REDAZIONE WEB", "Redazione Web"),
         ("(Redazione La Stampa)", "Redazione La Stampa"),
+        ("A CURA DELLA REDAZIONE DI ECONOMIA", "Redazione di Economia"),
+        ("Redazione Online e Esteri", "Redazione Online, Redazione Esteri"),
         ("Redazione Repubblica.it", "Redazione la Repubblica"),
         (
             "Red. Sport e Red. gianlucadimarzio.com",
