@@ -481,7 +481,8 @@ def canonical_author(name: str | None) -> str | None:
             i < len(separators)
             and _AND_RE.fullmatch(separators[i])
             and re.fullmatch(r"[^\W\d_]+", part)
-            and _fold(part) != "redazione"
+            and part[:1].isupper()
+            and _fold(part) not in {"redazione", "inviato", "inviata", "corrispondente"}
             and len(following.split()) >= 2
         ):
             # "Giorgio e Caterina Calabrese": a lone first name shares the next surname.
@@ -499,6 +500,7 @@ def _one_author(part: str) -> str | None:
     part = re.sub(r"(?i)^(?:e|ed|and)\s+|\s+(?:e|ed|and)$", "", part.strip(" ()[]*,;-–—"))
     part = _LEAD_IN_RE.sub("", part)
     part = _ROLE_RE.sub("", part).strip(" ()[]*,;-–—")
+    part = re.sub(r"(?i)^(?:e|ed|and)\s+", "", part)
     part = _RED_RE.sub("Redazione ", part).strip()
     if not part or _fold(part) in _JUNK_NAMES or not any(c.isalpha() for c in part):
         return None

@@ -275,6 +275,7 @@ def test_outlet_suffix_leaves_the_headline():
             "Anna Bianchi, Redazione Online",
         ),
         ("Mario Rossi e Anna Bianchi", "Mario Rossi, Anna Bianchi"),
+        ("Mario Rossi, inviato e Anna Bianchi", "Mario Rossi, Anna Bianchi"),
         ("Mario Rossi; Anna Bianchi e Mario Rossi", "Mario Rossi, Anna Bianchi"),
         ("Mario Rossi, foto di Luca Neri", "Mario Rossi"),
         ("Mario Rossi (redazione@example.it (Mario Rossi))", "Mario Rossi"),
