@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -21,6 +22,15 @@ from pathlib import Path
 from search.articles import Article, read_sources
 
 FIELDS = ("date", "source", "author")
+# A full date written in the text ("3 marzo 2024", "3/3/2024"): what an extractor must not take
+# for the article's date unless the page presents it as such.
+_MONTHS = (
+    "gennaio|febbraio|marzo|aprile|maggio|giugno|luglio|agosto|settembre|ottobre|novembre|dicembre"
+)
+MENTIONED_DATE_RE = re.compile(
+    rf"\b\d{{1,2}}\s*º?\s+(?:{_MONTHS})\s+\d{{4}}\b|\b\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{4}}\b",
+    re.IGNORECASE,
+)
 CHECKED = (*FIELDS, "title")
 
 
@@ -48,6 +58,10 @@ def measure(path: Path) -> tuple[dict[str, object], list[tuple[Article, str, dic
             continue
         counts["articles"] += 1
         record = records.get(item.origin, {})
+        mentions = bool(MENTIONED_DATE_RE.search(item.body))
+        counts["mentions"] += mentions
+        if item.date and not record.get("date"):
+            counts["text_dates"] += 1
         for name in CHECKED:
             value = getattr(item, name)
             given = record.get(name)
@@ -89,8 +103,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1, help="random seed for the sample")
     args = parser.parse_args(argv)
 
-    print("| corpus | articles | date | source | author | distinct sources | distinct authors |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print(
+        "| corpus | articles | date | source | author | distinct sources | distinct authors "
+        "| bodies mentioning a full date | dates not from a date field |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     pool: list[tuple[Path, Article, str, dict]] = []
     for path in args.paths:
         summary, derived = measure(path)
@@ -102,7 +119,8 @@ def main(argv: list[str] | None = None) -> int:
 
         print(
             f"| {path} | {n:,} | {cell('date')} | {cell('source')} | {cell('author')} "
-            f"| {summary.get('distinct_sources', 0):,} | {summary.get('distinct_authors', 0):,} |"
+            f"| {summary.get('distinct_sources', 0):,} | {summary.get('distinct_authors', 0):,} "
+            f"| {summary.get('mentions', 0):,} | {summary.get('text_dates', 0):,} |"
         )
         pool.extend((path, article, name, record) for article, name, record in derived)
 
