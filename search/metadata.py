@@ -307,7 +307,9 @@ def _outlet_tables() -> tuple[dict[str, str], dict[str, str]]:
     by_key: dict[str, str] = {}
     by_domain: dict[str, str] = {}
     for canonical, domains, aliases in OUTLETS:
-        for name in (canonical, *aliases, *domains):
+        # Domains are looked up whole (`source_from_url`): "gazzetta.it" names La Gazzetta dello
+        # Sport, but a source written "Gazzetta" could be any of several papers.
+        for name in (canonical, *aliases):
             by_key[_name_key(name)] = canonical
         for domain in domains:
             by_domain[domain] = canonical
@@ -388,14 +390,14 @@ def canonical_source(name: str | None) -> str | None:
     text = " ".join(str(name).replace("’", "'").split()).strip(" \"'«»“”")
     if _fold(text) in _JUNK_NAMES:
         return None
-    by_key, _ = _outlet_tables()
-    known = by_key.get(_name_key(text))
-    if known:
-        return known
     if re.fullmatch(r"(?i)(https?://\S+|[\w-]+(?:\.[\w-]+)+(?:/\S*)?)", text) and (
         from_url := source_from_url(text)
     ):
         return from_url
+    by_key, _ = _outlet_tables()
+    known = by_key.get(_name_key(text))
+    if known:
+        return known
     # "la Repubblica - Esteri", "Esteri | Corriere della Sera": a feed named after its outlet.
     parts = [p for p in re.split(r"\s+[-–—|:]\s+", text) if p]
     if len(parts) > 1:
@@ -411,12 +413,12 @@ def strip_outlet_suffix(title: str, source: str | None) -> tuple[str, str | None
     The suffix goes only when it names a known outlet that is the article's source (or the
     article has none); "Ucraina - La guerra" keeps its second half.
     """
-    by_key, _ = _outlet_tables()
+    known = {canonical for canonical, _, _ in OUTLETS}
     wanted = canonical_source(source) if source else None
     # "Titolo | Libero Quotidiano.it - Libero Quotidiano": a feed may append it twice.
     while match := re.match(r"^(?P<head>.+\S)\s+[-–—|]\s+(?P<tail>[^-–—|]{2,40})$", title):
-        outlet = by_key.get(_name_key(match.group("tail")))
-        if outlet is None or (wanted is not None and outlet != wanted):
+        outlet = canonical_source(match.group("tail"))
+        if outlet not in known or (wanted is not None and outlet != wanted):
             break
         title, wanted = match.group("head"), outlet
     return title, source or wanted
@@ -510,7 +512,7 @@ def _one_author(part: str) -> str | None:
     if desk:
         rest = desk.group(1)
         outlet = canonical_source(rest) if rest else None
-        if outlet and outlet in {o[0] for o in OUTLETS}:
+        if outlet in {canonical for canonical, _, _ in OUTLETS}:
             return f"Redazione {outlet}"  # "Redazione Repubblica.it" → "Redazione la Repubblica"
         return " ".join(["Redazione", *[_desk_word(w) for w in rest.split()]])
     # "D'orsi" as "D'Orsi": the surname after an elided D' or L' is capitalised.
