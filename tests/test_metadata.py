@@ -205,6 +205,8 @@ def test_record_without_date_takes_dateline_or_url_and_an_invalid_date_says_so(t
         ("Rai News", "RaiNews"),
         ("open.online", "Open"),
         ("gazzetta di modena", "Gazzetta di Modena"),
+        ("gazzetta.it", "La Gazzetta dello Sport"),
+        ("Gazzetta", "Gazzetta"),  # several papers: a bare word is not matched to a domain
         ("la Repubblica - Esteri", "la Repubblica"),
         ("Governo Italiano - Comunicati Stampa", "Governo Italiano"),
         ("Camera Dei Deputati - Ultimi Temi", "Camera dei deputati"),
@@ -241,6 +243,7 @@ def test_source_from_url(url, expected):
 
 
 def test_outlet_suffix_leaves_the_headline():
+    assert strip_outlet_suffix("Presidio - lastampa.it", "La Stampa") == ("Presidio", "La Stampa")
     assert strip_outlet_suffix("La manovra passa - Il Post", "Il Post") == (
         "La manovra passa",
         "Il Post",
