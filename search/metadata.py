@@ -551,7 +551,8 @@ def author_from_signature(body: str) -> str | None:
 
 
 def canonical_filter_value(field: str, value: str) -> str:
-    """A ``source``/``author`` filter value in the form the index stores, so every variant of a
-    name finds its articles; a value with no canonical form is kept as given."""
-    normalise = canonical_source if field == "source" else canonical_author
-    return normalise(value) or value
+    """A filter value in the form the index stores, so every variant of a name finds its
+    articles: ``source`` and ``author`` values are canonicalised, other filters (``year``) and
+    values with no canonical form are kept as given."""
+    normalise = {"source": canonical_source, "author": canonical_author}.get(field)
+    return (normalise(value) if normalise else None) or value

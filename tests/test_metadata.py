@@ -16,6 +16,7 @@ from search.metadata import (
     article_date,
     author_from_signature,
     canonical_author,
+    canonical_filter_value,
     canonical_source,
     dateline_date,
     publication_line_date,
@@ -333,6 +334,13 @@ def test_canonical_author(name, expected):
 )
 def test_author_from_signature(body, expected):
     assert author_from_signature(body) == expected
+
+
+def test_canonical_filter_value_only_touches_names():
+    assert canonical_filter_value("source", "ansa.it") == "ANSA"
+    assert canonical_filter_value("author", "di MARIO ROSSI") == "Mario Rossi"
+    assert canonical_filter_value("author", "undefined") == "undefined"  # kept: finds nothing
+    assert canonical_filter_value("year", "2024") == "2024"
 
 
 # --- facets and filters on a real index -------------------------------------------------------
