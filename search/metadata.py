@@ -68,6 +68,7 @@ _DATE_LINE_RE = re.compile(rf"{_ANY_DATE}{_TIME}", re.IGNORECASE)
 _PUBLICATION_LINE_RE = re.compile(
     rf"^(?P<label>pubblicat[oa]|data di pubblicazione|aggiornat[oa]|ultimo aggiornamento"
     rf"|data)\b\s*(?:il|in data|:|alle ore|-)?\s*:?\s*(?P<date>{_ANY_DATE}{_TIME})"
+    r"(?:\s+(?:da|di|by)\s+[^|,;]{2,60}?)?"  # "… da Mario Rossi"
     r"\s*(?:[|,;–—-]\s*(?:aggiornat[oa]|ultimo aggiornamento)\b.*)?[.,]?$",
     re.IGNORECASE,
 )

@@ -65,6 +65,7 @@ def test_dateline_date(paragraph, expected):
         ("Pubblicato: 3 marzo 2024 ore 10:15", ("published", D(2024, 3, 3))),
         ("Pubblicata il 3 marzo 2024 alle 10.15", ("published", D(2024, 3, 3))),
         ("Data di pubblicazione: 2024-03-03", ("published", D(2024, 3, 3))),
+        ("Pubblicato il 3 marzo 2024 alle 10:15 da Mario Rossi", ("published", D(2024, 3, 3))),
         (
             "Pubblicato il 3 marzo 2024 | Aggiornato il 4 marzo 2024",
             ("published", D(2024, 3, 3)),
