@@ -452,3 +452,31 @@ def test_cli_source_filter_takes_any_spelling(variants_index):
     hits = json.loads(out.stdout)["hits"]
     assert sorted(h["id"] for h in hits) == ["v1", "v2", "v3"]
     assert {h["source"] for h in hits} == {"ANSA"}
+
+
+# --- the coverage report -----------------------------------------------------------------------
+
+
+def test_metadata_report_counts_and_samples(tmp_path, capsys):
+    from eval.metadata_report import main
+
+    corpus = tmp_path / "c.jsonl"
+    records = [
+        {"id": "a", "body": "Testo.", "source": "Ansa", "author": "undefined",
+         "date": "2024-03-03"},
+        {"id": "b", "body": "ROMA, 3 marzo 2024 – Testo del 1 maggio 2020.", "author": "di A. Bo"},
+        {"id": "c", "body": "Testo.", "url": "https://www.ilpost.it/2024/03/02/x/"},
+    ]
+    corpus.write_text("\n".join(json.dumps(r) for r in records), "utf-8")
+    assert main([str(corpus), "--sample", "10"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[2] == f"| {corpus} | 3 | 3 (100.0%) | 2 (66.7%) | 1 (33.3%) | 2 | 1 | 1 | 2 |"
+    assert out[4] == "6 of 6 derived, respelled or dropped values:"
+    assert sorted(line.split(" ← ")[0].split(". ", 1)[1] for line in out[6:]) == [
+        "a author = None",
+        "a source = ANSA",
+        "b author = A. Bo",
+        "b date = 2024-03-03",
+        "c date = 2024-03-02",
+        "c source = Il Post",
+    ]
