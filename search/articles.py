@@ -27,6 +27,14 @@ from search.cleaning import (
     normalize_paragraphs,
     parse_date,
 )
+from search.metadata import (
+    article_date,
+    author_from_signature,
+    canonical_author,
+    canonical_source,
+    source_from_url,
+    strip_outlet_suffix,
+)
 
 __all__ = [
     "MAX_BODY_CHARS",
@@ -445,27 +453,21 @@ def _article_from_record(
         article_id = f"{clean_field(_file_stem(path))}:{line}"
         problems.append(Problem(origin, f"missing id; using {article_id!r}", False))
 
-    date = None
-    raw_date = record.get("date")
-    if raw_date not in (None, ""):
-        try:
-            date = parse_date(raw_date)
-        except ValueError:
-            problems.append(Problem(origin, f"invalid date '{raw_date}'; kept without date", False))
-
-    yield from problems
-    yield Article(
+    article = Article(
         id=article_id,
         title=title or derive_title(body),
         title_derived=title is None,
         body=body,
         author=_text_field(record, "author"),
         source=_text_field(record, "source"),
-        date=date,
+        date=None,
         url=clean_field(record.get("url")),
         origin=origin,
         raw_length=raw_length if raw_length > RAW_TEXT_CAP else 0,
     )
+    problems.extend(_normalise_metadata(article, record.get("date")))
+    yield from problems
+    yield article
 
 
 def _read_jsonl(text: str, path: Path) -> Iterator[Article | Problem]:
@@ -607,24 +609,69 @@ def _read_text(text: str, path: Path) -> Iterator[Article | Problem]:
         yield Problem(origin, "missing body", True)
         return
 
-    date = cleaned.date
-    if fields.get("date"):
-        try:
-            date = parse_date(fields["date"])
-        except ValueError:
-            kept = f"kept with date {date} from the text" if date else "kept without date"
-            yield Problem(origin, f"invalid date '{fields['date']}'; {kept}", False)
-
     title = fields.get("title") or cleaned.title
-    yield Article(
+    article = Article(
         id=clean_field(fields.get("id")) or clean_field(_file_stem(path)) or "_",
         title=title,
         title_derived=False if fields.get("title") else cleaned.title_derived,
         body=cleaned.body,
-        author=fields.get("author") or cleaned.author,
-        source=fields.get("source") or cleaned.source,
-        date=date,
+        author=fields.get("author"),
+        source=fields.get("source"),
+        date=None,
         url=fields.get("url") or None,
         origin=origin,
         raw_length=len(content) if len(content) > RAW_TEXT_CAP else 0,
     )
+    yield from _normalise_metadata(
+        article,
+        fields.get("date"),
+        date_lines=cleaned.date_lines,
+        found_author=cleaned.author,
+        found_source=cleaned.source,
+    )
+    yield article
+
+
+# --- metadata ----------------------------------------------------------------------------------
+
+
+def _normalise_metadata(
+    article: Article,
+    given_date: object,
+    *,
+    date_lines: list[str] | None = None,
+    found_author: str | None = None,
+    found_source: str | None = None,
+) -> list[Problem]:
+    """Give `article` its date and the canonical spelling of its source and author: the one
+    place every reader's metadata goes through, so facets and filters see one form per name.
+
+    What the record or front matter says comes first; then what the page says about itself
+    (publication line, dateline, url, byline, bio), never a date the text merely mentions.
+    """
+    problems = []
+    invalid = False
+    try:
+        article.date = parse_date(given_date)
+    except ValueError:
+        article.date, invalid = None, True
+    if article.date is None:
+        article.date = article_date(date_lines=date_lines or [], body=article.body, url=article.url)
+    if invalid:
+        kept = "kept without date"
+        if article.date:
+            kept = f"kept with date {article.date} from the text"
+        shown = clean_field(str(given_date)) or ""  # one printable report line
+        problems.append(Problem(article.origin, f"invalid date '{shown}'; {kept}", False))
+
+    source = canonical_source(article.source) or source_from_url(article.url)
+    if not article.title_derived:
+        # "Titolo - Il Post": the feed's outlet suffix is not part of the headline.
+        article.title, source = strip_outlet_suffix(article.title, source)
+    article.source = source or canonical_source(found_source)
+    article.author = (
+        canonical_author(article.author)
+        or canonical_author(found_author)
+        or author_from_signature(article.body)
+    )
+    return problems

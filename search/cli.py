@@ -210,8 +210,8 @@ class QueryCommand(click.Command):
     show_default=True,
     help="relevance, date (oldest first) or -date (newest first).",
 )
-@click.option("--source", help="Only articles from this source (exact name).")
-@click.option("--author", help="Only articles by this author (exact name).")
+@click.option("--source", help="Only articles from this source (any spelling: ansa, ansa.it).")
+@click.option("--author", help="Only articles by this author (any spelling of the name).")
 @click.option("--year", help="Only articles of this year.")
 @click.option("--from", "date_from", help="Only articles on or after this date (YYYY-MM-DD).")
 @click.option("--to", "date_to", help="Only articles on or before this date (YYYY-MM-DD).")

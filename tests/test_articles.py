@@ -128,7 +128,9 @@ SEED_EXPECTATIONS = {
         title_derived=False,
         author=None,
         source=None,
-        date=datetime.date(2025, 4, 11),
+        # The only date is a photo caption's ("l'11 aprile 2025 [… via Reuters]"): the day
+        # pictured, not a publication date, so the article stays undated.
+        date=None,
         word_count=755,
         paragraphs=30,
         first="Il Cremlino afferma che l’incontro di oltre quattro ore “si è concentrato su "

@@ -284,8 +284,8 @@ SEARCH_PARAMETERS = [
         "relevance, date (oldest first) or -date (newest first).",
         {"type": "string", "enum": list(SORTS), "default": "relevance"},
     ),
-    _query("source", "Only this source (exact name, as in the facets).", {"type": "string"}),
-    _query("author", "Only this author (exact name, as in the facets).", {"type": "string"}),
+    _query("source", "Only this source (any spelling of the name).", {"type": "string"}),
+    _query("author", "Only this author (any spelling of the name).", {"type": "string"}),
     _query(
         "year",
         "Only this year (empty: any year).",
