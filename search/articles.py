@@ -53,6 +53,9 @@ class Article:
     date: datetime.date | None
     url: str | None
     origin: str
+    # Which paragraphs of the body are subheadings (kept as headings on the article page; the
+    # body itself, and so search and snippets, are the same either way).
+    headings: tuple[int, ...] = ()
 
     @property
     def word_count(self) -> int:
@@ -383,4 +386,5 @@ def _read_text(text: str, path: Path) -> Iterator[Article | Problem]:
         date=date,
         url=fields.get("url") or None,
         origin=origin,
+        headings=tuple(cleaned.headings),
     )

@@ -13,7 +13,7 @@ import datetime
 import re
 import sys
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 ITALIAN_MONTHS = {
@@ -275,6 +275,7 @@ class CleanedText:
     author: str | None = None
     source: str | None = None
     date: datetime.date | None = None
+    headings: list[int] = field(default_factory=list)  # which paragraphs are subheadings
 
     @property
     def body(self) -> str:
@@ -403,13 +404,35 @@ def clean_scraped_text(text: str) -> CleanedText:
             continue
         kept.append(block)
 
-    paragraphs = _join_broken([block.text for block in kept])
+    paragraphs, headings = _join_blocks(kept)
     if headline:
         title, title_derived = headline, False
     else:
         title = derive_title("\n\n".join(paragraphs))
         title_derived = bool(title)
-    return CleanedText(paragraphs, title, title_derived, author, source, date)
+    return CleanedText(paragraphs, title, title_derived, author, source, date, headings)
+
+
+def _join_blocks(blocks: list[_Line]) -> tuple[list[str], list[int]]:
+    """Paragraphs with the breaks that cut a sentence joined back; subheadings stay whole.
+
+    Returns the paragraphs and the positions of the subheadings among them.
+    """
+    paragraphs: list[str] = []
+    headings: list[int] = []
+    for block in blocks:
+        if block.heading:
+            headings.append(len(paragraphs))
+            paragraphs.append(block.text)
+        elif (
+            paragraphs
+            and len(paragraphs) - 1 not in headings
+            and _continues(paragraphs[-1], block.text)
+        ):
+            paragraphs[-1] = f"{paragraphs[-1]} {block.text}"
+        else:
+            paragraphs.append(block.text)
+    return paragraphs, headings
 
 
 def _group_lines(lines: list[_Line], blank_separated: bool) -> list[_Line]:

@@ -71,7 +71,17 @@ def test_search_body(client):
         ],
         "similar": [],
     }
-    assert body["facets"]["source"] == [{"value": "Ansa", "count": 2}]
+    # A filtered facet counts as if it were not set (other filters apply), so sources can be added.
+    assert body["facets"]["source"] == [
+        {"value": "Ansa", "count": 2},
+        {"value": "Corriere", "count": 1},
+        {"value": "Il Sole 24 Ore", "count": 1},
+        {"value": "Repubblica", "count": 1},
+    ]
+    assert body["histogram"] == {
+        "months": [{"value": "2024-12", "count": 1}, {"value": "2025-04", "count": 1}],
+        "undated": 0,
+    }
     assert body["facets"]["year"] == [{"value": "2025", "count": 1}, {"value": "2024", "count": 1}]
 
 
@@ -104,6 +114,16 @@ def test_snippets_keep_script_escaped(client):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in snippet
 
 
+REASONS = {
+    "page": "number_range",
+    "size": "number_range",
+    "sort": "bad_sort",
+    "from": "bad_date",
+    "to": "bad_date",
+    "year": "bad_year",
+}
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -131,9 +151,12 @@ def test_snippets_keep_script_escaped(client):
     ],
 )
 def test_bad_parameters_are_400(client, args, message):
+    reason = REASONS[args.split("=")[0]] if "&" not in args else "dates_reversed"
     response = client.get("/api/search?q=manovra&" + args)
     assert response.status_code == 400
-    assert response.get_json() == {"error": {"code": "bad_query", "message": message}}
+    assert response.get_json() == {
+        "error": {"code": "bad_query", "reason": reason, "message": message}
+    }
 
 
 def test_too_long_query_is_400(client):
@@ -193,7 +216,11 @@ def test_unknown_article_is_404(client):
     response = client.get("/api/articles/nope")
     assert response.status_code == 404
     assert response.get_json() == {
-        "error": {"code": "not_found", "message": "No article with id 'nope' in the index."}
+        "error": {
+            "code": "not_found",
+            "reason": "not_found",
+            "message": "No article with id 'nope' in the index.",
+        }
     }
 
 
@@ -226,6 +253,7 @@ def test_no_index_is_503_but_healthz_is_up(tmp_path):
         assert response.get_json() == {
             "error": {
                 "code": "no_index",
+                "reason": "no_index",
                 "message": f"No index in {tmp_path / 'missing'}; run `rassegna index` first "
                 "(or point --index / RASSEGNA_INDEX at an existing one).",
             }

@@ -9,7 +9,7 @@ import pytest
 from webfixtures import XSS
 
 from web import create_app
-from web.formatting import italian_date, number, seconds
+from web.formatting import date_with, italian_date, number, plural, preposition, seconds
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -36,7 +36,15 @@ def test_italian_formatting():
     assert number(0.0213, 2) == "0,02"
     assert seconds(1534.0) == "1,53 s"
     assert italian_date(datetime.date(2025, 4, 11)) == "11 aprile 2025"
-    assert italian_date(datetime.date(2024, 1, 1)) == "1 gennaio 2024"
+    assert italian_date(datetime.date(2024, 1, 1)) == "1º gennaio 2024"
+    assert date_with("dal", datetime.date(2025, 4, 11)) == "dall'11 aprile 2025"
+    assert date_with("al", datetime.date(2025, 4, 11)) == "all'11 aprile 2025"
+    assert date_with("al", datetime.date(2025, 4, 8)) == "all'8 aprile 2025"
+    assert date_with("dal", datetime.date(2025, 4, 1)) == "dal 1º aprile 2025"
+    assert date_with("dal", datetime.date(2025, 4, 18)) == "dal 18 aprile 2025"
+    assert preposition("dal", "2024") == "dal 2024"
+    assert plural(1, "risultato", "risultati") == "1 risultato"
+    assert plural(1000, "articolo", "articoli") == "1.000 articoli"
     assert italian_date(None) == ""
 
 
@@ -45,7 +53,7 @@ def test_italian_formatting():
 
 def test_home_has_focused_search_box_hint_and_corpus_size(client):
     html = page(client, "/")
-    assert '<input id="q" name="q" type="search" autofocus' in html
+    assert '<input id="q" name="q" type="search" value="" autofocus' in html
     assert '<label class="visually-hidden" for="q">Cerca negli articoli</label>' in html
     assert "<code>&#34;frase esatta&#34;</code>" in html or '<code>"frase esatta"</code>' in html
     assert (
@@ -106,11 +114,14 @@ def test_suggestion_is_linked(client):
 def test_facets_with_counts_and_filter_links(client):
     html = page(client, "/search?q=manovra")
     assert (
-        '<a href="/search?q=manovra&amp;source=Ansa"><span class="facet-value">Ansa</span> '
-        '<span class="count">2</span></a>'
+        '<a class="facet-toggle" href="/search?q=manovra&amp;source=Ansa">'
+        '<span class="facet-value">Ansa</span> <span class="count">2</span></a>'
     ) in html
-    assert '<a href="/search?q=manovra&amp;year=2025"><span class="facet-value">2025</span>' in html
-    assert '<a href="/search?q=manovra&amp;author=Redazione">' in html
+    assert (
+        '<a class="facet-toggle" href="/search?q=manovra&amp;year=2025">'
+        '<span class="facet-value">2025</span>'
+    ) in html
+    assert '<a class="facet-toggle" href="/search?q=manovra&amp;author=Redazione">' in html
 
 
 def test_active_filter_is_shown_and_removable(client):
@@ -128,8 +139,8 @@ def test_date_range_filter(client):
     html = page(client, "/search?q=manovra&from=2025-01-01&to=2025-04-11")
     assert hit_ids(html) == ["a01"]
     assert '<input id="from" name="from" type="date" value="2025-01-01">' in html
-    assert "Dal: <strong>2025-01-01</strong>" in html
-    assert "Al: <strong>2025-04-11</strong>" in html
+    assert "Dal: <strong>1º gennaio 2025</strong>" in html
+    assert "Al: <strong>11 aprile 2025</strong>" in html
 
 
 def test_filters_without_query_browse_by_date(client):
@@ -149,22 +160,30 @@ def test_sort_links_and_date_order(client):
 def test_pagination(client):
     html = page(client, "/search?q=manovra&sort=-date&size=10")
     assert 'class="pagination"' not in html
-    app_small = create_app({"INDEX_DIR": client.application.config["INDEX_DIR"], "PAGE_SIZE": 2})
-    try:
-        small = app_small.test_client()
-        first = page(small, "/search?q=manovra&sort=-date")
-        assert hit_ids(first) == ["a06", "a02"]
-        assert "pagina 1 di 3" in first
-        assert '<a rel="next" href="/search?q=manovra&amp;sort=-date&amp;page=2">' in first
-        second = page(small, "/search?q=manovra&sort=-date&page=2")
-        assert hit_ids(second) == ["a01", "a11"]
-        assert (
-            '<a aria-current="page" href="/search?q=manovra&amp;sort=-date&amp;page=2">2</a>'
-            in (second)
-        )
-        assert '<a rel="prev" href="/search?q=manovra&amp;sort=-date&amp;page=1">' in second
-    finally:
-        app_small.extensions["rassegna"].close()
+    first = page(client, "/search?q=manovra&sort=-date&size=2")
+    assert hit_ids(first) == ["a06", "a02"]
+    assert "pagina 1 di 3" in first
+    assert '<a rel="next" href="/search?q=manovra&amp;sort=-date&amp;size=2&amp;page=2">' in first
+    second = page(client, "/search?q=manovra&sort=-date&size=2&page=2")
+    assert hit_ids(second) == ["a01", "a11"]
+    assert (
+        '<a aria-current="page" href="/search?q=manovra&amp;sort=-date&amp;size=2&amp;page=2">'
+        "2</a>"
+    ) in second
+    assert '<a rel="prev" href="/search?q=manovra&amp;sort=-date&amp;size=2">' in second
+
+
+def test_results_per_page_choice(client):
+    html = page(client, "/search?q=manovra&source=Ansa&page=1&size=20")
+    sizes = re.findall(r'<li><a( aria-current="true")? href="([^"]+)">(\d+)</a></li>', html.split(
+        'class="page-size"')[1].split("</nav>")[0])
+    assert sizes == [
+        ("", "/search?q=manovra&amp;source=Ansa", "10"),
+        (' aria-current="true"', "/search?q=manovra&amp;source=Ansa&amp;size=20", "20"),
+        ("", "/search?q=manovra&amp;source=Ansa&amp;size=50", "50"),
+    ]
+    # The new-search form keeps the size and the filter.
+    assert '<input type="hidden" name="size" value="20">' in html
 
 
 def test_empty_results_say_so_and_suggest(client):
@@ -192,7 +211,7 @@ def test_query_is_escaped_everywhere(client):
 def test_bad_query_is_a_400_page(client):
     html = page(client, "/search?q=" + "parola+" * 100, 400)
     assert "<h1>Ricerca non valida</h1>" in html
-    assert "the limit is 500" in html
+    assert "La ricerca è lunga 699 caratteri e il limite è 500" in html
 
 
 @pytest.mark.parametrize(
@@ -200,24 +219,45 @@ def test_bad_query_is_a_400_page(client):
     [
         (
             "/search?q=manovra&page=abc",
-            "`page` must be a whole number from 1 to 1000; got &#39;abc&#39;.",
+            "Il numero di pagina deve essere un numero intero da 1 a 1.000; «abc» non va bene.",
         ),
-        ("/search?q=manovra&page=100000", "`page` must be a whole number from 1 to 1000"),
-        ("/search?q=manovra&sort=best", "`sort` must be one of relevance, date, -date"),
-        ("/search?q=manovra&from=ieri", "`from` must be a date like 2024-02-16"),
-        ("/search?q=manovra&from=2025-01-01&to=2024-01-01", "`from` is after `to`"),
-        ("/search?q=manovra&year=duemila", "`year` must be a year like 2024"),
+        (
+            "/search?q=manovra&page=100000",
+            "Il numero di pagina deve essere un numero intero da 1 a 1.000; «100000» non va bene.",
+        ),
+        (
+            "/search?q=manovra&size=500",
+            "Il numero di risultati per pagina deve essere un numero intero da 1 a 50;",
+        ),
+        ("/search?q=manovra&sort=best", "L&#39;ordinamento «best» non esiste"),
+        (
+            "/search?q=manovra&from=ieri",
+            "La data d&#39;inizio («Dal») deve essere una data come 2024-02-16 (oppure 2024 o "
+            "2024-02); «ieri» non è una data valida.",
+        ),
+        ("/search?q=manovra&to=domani", "La data di fine («Al») deve essere una data come"),
+        (
+            "/search?q=manovra&from=2025-01-01&to=2024-01-01",
+            "La data d&#39;inizio viene dopo quella di fine: scambia le due date.",
+        ),
+        (
+            "/search?q=manovra&year=duemila",
+            "L&#39;anno deve avere quattro cifre, come 2024; «duemila» non va bene.",
+        ),
+        ("/search?q=manovra+negoz*io", "«negoz*io»: l&#39;asterisco funziona solo in fondo"),
+        ("/search?q=manovra+ab*", "«ab*»: per cercare un prefisso servono almeno 3 lettere"),
+        ('/search?q=manovra+"negoz*"', "L&#39;asterisco non funziona dentro le frasi"),
     ],
 )
 def test_bad_parameters_are_400_pages(client, url, fragment):
     html = page(client, url, 400)
     assert fragment in html
-    assert 'name="q" type="search" value="manovra"' in html
+    assert 'name="q" type="search" value="manovra' in html  # the query stays in the box
 
 
 def test_unknown_article_is_a_404_page(client):
     html = page(client, "/articles/nope", 404)
-    assert "No article with id &#39;nope&#39; in the index." in html
+    assert "Nell&#39;indice non c&#39;è nessun articolo con identificativo «nope»." in html
 
 
 def test_unknown_page_is_a_404_page(client):
@@ -237,8 +277,8 @@ def test_no_index_is_a_503_page(tmp_path):
     for url in ("/", "/search?q=manovra", "/articles/a01"):
         html = page(app.test_client(), url, 503)
         assert "<h1>Indice non disponibile</h1>" in html
-        assert "run `rassegna index` first" in html
-        assert "<code>rassegna index</code>" in html
+        assert "L&#39;indice degli articoli non è ancora stato creato." in html
+        assert "Per creare l'indice esegui <code>rassegna index</code>" in html
 
 
 # ----------------------------------------------------------------------------- article
@@ -250,8 +290,14 @@ def test_article_page_with_highlights_original_link_and_related(client):
         '<h1 class="article-title">Il governo approva la <mark>manovra</mark> finanziaria</h1>'
     ) in html
     assert (
-        "<p>Il consiglio dei ministri ha approvato la <mark>manovra</mark> finanziaria per il "
+        '<p>Il consiglio dei ministri ha approvato la <a class="match" id="m1" href="#m2" '
+        'title="1 di 2: corrispondenza successiva"><mark>manovra</mark></a> finanziaria per il '
         "prossimo anno.</p>"
+    ) in html
+    assert "<strong>2 corrispondenze</strong> di «manovra» nel testo" in html
+    assert re.findall(r'<li><a href="#(m\d)"', html) == ["m1", "m2"]
+    assert (
+        "<a class=\"match\" id=\"m2\" href=\"#corrispondenze\" title=\"2 di 2: torna all'elenco\">"
     ) in html
     assert (
         '<a class="original" href="https://example.org/corriere/manovra-finanziaria-governo-approva"'
@@ -274,7 +320,7 @@ def test_script_in_article_is_escaped_on_article_page(client):
     html = page(client, "/articles/a04?q=codice")
     assert XSS not in html
     assert (
-        "<mark>codice</mark> &lt;script&gt;alert(1)&lt;/script&gt; e la frase "
+        "<mark>codice</mark></a> &lt;script&gt;alert(1)&lt;/script&gt; e la frase "
         "&quot;hackerato da noi&quot; nella pagina."
     ) in html
     assert "indaga sull&#x27;attacco &amp; sui responsabili." in html
@@ -339,7 +385,11 @@ def test_security_headers_on_pages_static_and_errors(client):
 def test_pages_have_no_inline_scripts_or_external_resources(client):
     for url in ("/", "/search?q=manovra", "/articles/a04?q=codice", "/nowhere"):
         html = client.get(url).get_data(as_text=True)
-        assert "<script" not in html
+        # One script, from /static (CSP script-src 'self'); never inline.
+        assert re.findall(r"<script[^>]*>", html) == [
+            '<script src="/static/suggest.js" defer>'
+        ]
+        assert "</script>" in html and "<script src=\"/static/suggest.js\" defer></script>" in html
         assert " style=" not in html
         assert not re.search(r'(src|href)="(https?:)?//(?!example\.org)', html)
 

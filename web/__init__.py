@@ -26,7 +26,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         INDEX_DIR=str(settings.index_dir()),
         CORS_ORIGINS=settings.get("cors_origins"),
         JSON_SORT_KEYS=False,
-        PAGE_SIZE=10,
         FEED_SIZE=20,
     )
     if config:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from search.searcher import MAX_PAGE, MAX_SIZE, SORTS
+from search.request import MAX_PAGE, MAX_SIZE, SORTS
 
 
 def _nullable(kind: str, **extra: Any) -> dict[str, Any]:
@@ -73,7 +73,17 @@ SCHEMAS: dict[str, Any] = {
     },
     "SearchResult": {
         "type": "object",
-        "required": ["query", "total", "page", "size", "took_ms", "suggestion", "hits", "facets"],
+        "required": [
+            "query",
+            "total",
+            "page",
+            "size",
+            "took_ms",
+            "suggestion",
+            "hits",
+            "facets",
+            "histogram",
+        ],
         "additionalProperties": False,
         "properties": {
             "query": {"type": "string"},
@@ -92,6 +102,23 @@ SCHEMAS: dict[str, Any] = {
                     for name in ("source", "author", "year")
                 },
             },
+            "histogram": {
+                "oneOf": [{"$ref": "#/components/schemas/DateHistogram"}, {"type": "null"}],
+                "description": "Matches per month; null when facets were not computed.",
+            },
+        },
+    },
+    "DateHistogram": {
+        "type": "object",
+        "required": ["months", "undated"],
+        "additionalProperties": False,
+        "properties": {
+            "months": {
+                "type": "array",
+                "description": "Months (YYYY-MM, oldest first) holding at least one match.",
+                "items": {"$ref": "#/components/schemas/FacetValue"},
+            },
+            "undated": {"type": "integer", "minimum": 0, "description": "Matches without a date."},
         },
     },
     "Article": {
@@ -106,6 +133,7 @@ SCHEMAS: dict[str, Any] = {
             "date",
             "word_count",
             "body",
+            "headings",
             "related",
         ],
         "additionalProperties": False,
@@ -121,6 +149,12 @@ SCHEMAS: dict[str, Any] = {
             "author": _nullable("string"),
             "date": DATE,
             "word_count": {"type": "integer", "minimum": 0},
+            "headings": {
+                "type": "array",
+                "description": "Positions of the body's paragraphs (split on blank lines) that "
+                "are subheadings.",
+                "items": {"type": "integer", "minimum": 0},
+            },
             "body": {
                 "type": "string",
                 "description": "Plain text; paragraphs split by a blank line.",
@@ -184,6 +218,13 @@ SCHEMAS: dict[str, Any] = {
                         "type": ["integer", "string"],
                         "description": "HTTP status, or bad_query / not_found / no_index / "
                         "index_version for engine errors.",
+                    },
+                    "reason": {
+                        "type": "string",
+                        "description": "Engine errors only: the exact problem, stable for "
+                        "clients (number_range, bad_date, dates_reversed, bad_year, bad_sort, "
+                        "bad_format, query_too_long, too_many_words, wildcard_in_phrase, "
+                        "bad_wildcard, short_prefix; else the code).",
                     },
                     "message": {"type": "string", "description": "What went wrong, what to do."},
                 },
