@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from search.request import MAX_PAGE, MAX_SIZE, SORTS
+from search.export import COLUMNS, EXPORT_LIMIT, FORMATS
+from search.request import FILTERS, MAX_PAGE, MAX_SIZE, SORTS
 
 
 def _nullable(kind: str, **extra: Any) -> dict[str, Any]:
@@ -188,6 +189,29 @@ SCHEMAS: dict[str, Any] = {
             "sources": {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}},
         },
     },
+    "Suggestions": {
+        "type": "object",
+        "required": ["suggestions"],
+        "additionalProperties": False,
+        "properties": {
+            "suggestions": {"type": "array", "maxItems": 8, "items": {"type": "string"}},
+        },
+    },
+    "ExportRow": {
+        "type": "object",
+        "required": list(COLUMNS),
+        "additionalProperties": False,
+        "properties": {
+            "id": {"type": "string"},
+            "title": {"type": "string"},
+            "date": DATE,
+            "source": _nullable("string"),
+            "author": _nullable("string"),
+            "url": _nullable("string"),
+            "score": {"type": "number", "description": "Relevance; 0 when sorted by date."},
+            "snippet": {"type": "string", "description": "Plain text (no HTML)."},
+        },
+    },
     "Health": {
         "type": "object",
         "required": ["status"],
@@ -241,14 +265,22 @@ def _json(schema: str, description: str) -> dict[str, Any]:
     }
 
 
-def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {
+def _query(
+    name: str, description: str, schema: dict[str, Any], *, explode: bool = False
+) -> dict[str, Any]:
+    out = {
         "name": name,
         "in": "query",
         "required": False,
         "description": description,
         "schema": schema,
     }
+    if explode:  # ?source=Ansa&source=Corriere
+        out.update(style="form", explode=True)
+    return out
+
+
+YEAR = {"type": "string", "pattern": "^[0-9]{4}$"}
 
 
 ERRORS = {
@@ -275,9 +307,16 @@ SEARCH_PARAMETERS = [
         "relevance, date (oldest first) or -date (newest first).",
         {"type": "string", "enum": list(SORTS), "default": "relevance"},
     ),
-    _query("source", "Only this source (exact name, as in the facets).", {"type": "string"}),
-    _query("author", "Only this author (exact name, as in the facets).", {"type": "string"}),
-    _query("year", "Only this year.", {"type": "string", "pattern": "^[0-9]{4}$"}),
+    *[
+        _query(
+            flt.name,
+            flt.help.replace("; repeat for several.", "; repeat for several (any matches)."),
+            {"type": "array", "items": YEAR if flt.name == "year" else {"type": "string"}},
+            explode=True,
+        )
+        for flt in FILTERS
+        if flt.multi
+    ],
     _query("from", "On or after this day (YYYY-MM-DD, YYYY-MM or YYYY).", {"type": "string"}),
     _query("to", "On or before this day (YYYY-MM-DD, YYYY-MM or YYYY).", {"type": "string"}),
 ]
@@ -299,6 +338,62 @@ def openapi_document() -> dict[str, Any]:
                     "operationId": "search",
                     "parameters": SEARCH_PARAMETERS,
                     "responses": {"200": _json("SearchResult", "A page of results."), **ERRORS},
+                }
+            },
+            "/api/export": {
+                "get": {
+                    "summary": "Export every match of a search as CSV or JSON Lines",
+                    "description": (
+                        f"Every match in the search's order (all filters and the sort apply; "
+                        f"page and size do not), near-duplicates included, up to "
+                        f"{EXPORT_LIMIT:,} rows, streamed. Columns: {', '.join(COLUMNS)}. "
+                        "CSV is UTF-8 with a byte-order mark, comma-separated, RFC 4180 quoting; "
+                        "a text cell starting with = + - @ gets a leading apostrophe so a "
+                        "spreadsheet does not run it as a formula. Headers: X-Total-Count "
+                        "(matches), X-Export-Count (rows sent), X-Export-Limit."
+                    ),
+                    "operationId": "export",
+                    "parameters": [
+                        *[p for p in SEARCH_PARAMETERS if p["name"] not in ("page", "size")],
+                        _query(
+                            "format",
+                            "csv or jsonl.",
+                            {"type": "string", "enum": list(FORMATS), "default": "csv"},
+                        ),
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": f"The rows (at most {EXPORT_LIMIT:,}).",
+                            "headers": {
+                                name: {"schema": {"type": "integer", "minimum": 0}}
+                                for name in ("X-Total-Count", "X-Export-Count", "X-Export-Limit")
+                            },
+                            "content": {
+                                "text/csv": {"schema": {"type": "string"}},
+                                "application/x-ndjson": {
+                                    "schema": {"$ref": "#/components/schemas/ExportRow"}
+                                },
+                            },
+                        },
+                        **ERRORS,
+                    },
+                }
+            },
+            "/api/suggest": {
+                "get": {
+                    "summary": "Completions of the word being typed (search-as-you-type)",
+                    "operationId": "suggest",
+                    "parameters": [
+                        _query(
+                            "q",
+                            "What is typed so far; the last word is completed (2+ letters).",
+                            {"type": "string"},
+                        )
+                    ],
+                    "responses": {
+                        "200": _json("Suggestions", "Whole queries, most frequent first."),
+                        "503": ERRORS["503"],
+                    },
                 }
             },
             "/api/articles/{id}": {
