@@ -167,16 +167,17 @@ def test_pagination(client):
     second = page(client, "/search?q=manovra&sort=-date&size=2&page=2")
     assert hit_ids(second) == ["a01", "a11"]
     assert (
-        '<a aria-current="page" href="/search?q=manovra&amp;sort=-date&amp;size=2&amp;page=2">'
-        "2</a>"
+        '<a aria-current="page" href="/search?q=manovra&amp;sort=-date&amp;size=2&amp;page=2">2</a>'
     ) in second
     assert '<a rel="prev" href="/search?q=manovra&amp;sort=-date&amp;size=2">' in second
 
 
 def test_results_per_page_choice(client):
     html = page(client, "/search?q=manovra&source=Ansa&page=1&size=20")
-    sizes = re.findall(r'<li><a( aria-current="true")? href="([^"]+)">(\d+)</a></li>', html.split(
-        'class="page-size"')[1].split("</nav>")[0])
+    sizes = re.findall(
+        r'<li><a( aria-current="true")? href="([^"]+)">(\d+)</a></li>',
+        html.split('class="page-size"')[1].split("</nav>")[0],
+    )
     assert sizes == [
         ("", "/search?q=manovra&amp;source=Ansa", "10"),
         (' aria-current="true"', "/search?q=manovra&amp;source=Ansa&amp;size=20", "20"),
@@ -297,7 +298,7 @@ def test_article_page_with_highlights_original_link_and_related(client):
     assert "<strong>2 corrispondenze</strong> di «manovra» nel testo" in html
     assert re.findall(r'<li><a href="#(m\d)"', html) == ["m1", "m2"]
     assert (
-        "<a class=\"match\" id=\"m2\" href=\"#corrispondenze\" title=\"2 di 2: torna all'elenco\">"
+        '<a class="match" id="m2" href="#corrispondenze" title="2 di 2: torna all\'elenco">'
     ) in html
     assert (
         '<a class="original" href="https://example.org/corriere/manovra-finanziaria-governo-approva"'
@@ -386,13 +387,181 @@ def test_pages_have_no_inline_scripts_or_external_resources(client):
     for url in ("/", "/search?q=manovra", "/articles/a04?q=codice", "/nowhere"):
         html = client.get(url).get_data(as_text=True)
         # One script, from /static (CSP script-src 'self'); never inline.
-        assert re.findall(r"<script[^>]*>", html) == [
-            '<script src="/static/suggest.js" defer>'
-        ]
-        assert "</script>" in html and "<script src=\"/static/suggest.js\" defer></script>" in html
+        assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/suggest.js" defer>']
+        assert "</script>" in html and '<script src="/static/suggest.js" defer></script>' in html
         assert " style=" not in html
         assert not re.search(r'(src|href)="(https?:)?//(?!example\.org)', html)
 
 
 def test_debug_is_off_by_default(app):
     assert app.debug is False
+
+
+# ----------------------------------------------------------------------------- newsroom tools
+
+
+def test_multi_valued_filters_combine_and_toggle(client):
+    html = page(client, "/search?q=manovra&source=Ansa&source=Repubblica")
+    assert set(hit_ids(html)) == {"a02", "a08", "a11"}
+    chips = re.findall(r'<a class="chip" href="([^"]+)"[^>]*>Fonte: <strong>(\w+)</strong>', html)
+    assert chips == [
+        ("/search?q=manovra&amp;source=Repubblica", "Ansa"),
+        ("/search?q=manovra&amp;source=Ansa", "Repubblica"),
+    ]
+    # A chosen source links to its removal, another one to its addition; counts ignore the
+    # source filter itself so there is something to add.
+    assert (
+        '<a class="facet-toggle" aria-current="true" title="Rimuovi il filtro" '
+        'href="/search?q=manovra&amp;source=Repubblica"><span class="facet-value">Ansa</span> '
+        '<span class="count">2</span></a>'
+    ) in html
+    assert (
+        '<a class="facet-toggle" title="Aggiungi al filtro" '
+        'href="/search?q=manovra&amp;source=Ansa&amp;source=Repubblica&amp;source=Corriere">'
+    ) in html
+    # Both values ride along in the search box's form and the date form.
+    assert html.count('<input type="hidden" name="source" value="Ansa">') == 2
+    assert html.count('<input type="hidden" name="source" value="Repubblica">') == 2
+
+
+def test_histogram_bars_link_to_their_period_and_count_undated(client):
+    html = page(client, "/search?q=manovra")
+    bars = re.findall(r'<a href="([^"]+)" aria-label="([^"]+)"><title>', html)
+    assert bars[0] == (
+        "/search?q=manovra&amp;from=2024-12-01&amp;to=2024-12-31",
+        "dicembre 2024: 1 articolo",
+    )
+    assert bars[4] == (
+        "/search?q=manovra&amp;from=2025-04-01&amp;to=2025-04-30",
+        "aprile 2025: 3 articoli",
+    )
+    assert len(bars) == 6  # every month from December 2024 to May 2025, empty ones too
+    assert '<span class="timeline-range">dicembre 2024 – maggio 2025</span>' in html
+    assert "Senza data" not in html
+    browse = page(client, "/search?sort=-date")  # September 2023 to May 2025: 21 months
+    assert len(re.findall(r'<a href="[^"]+" aria-label="[^"]+"><title>', browse)) == 21
+
+
+def test_histogram_switches_to_years_over_two_years():
+    from search.results import DateHistogram, FacetValue
+    from web.histogram import periods
+
+    months = DateHistogram([FacetValue("2021-11", 2), FacetValue("2024-01", 5)], undated=3)
+    assert periods(months) == [("2021", 2), ("2022", 0), ("2023", 0), ("2024", 5)]
+    short = DateHistogram([FacetValue("2024-11", 1), FacetValue("2025-02", 4)], undated=0)
+    assert periods(short) == [("2024-11", 1), ("2024-12", 0), ("2025-01", 0), ("2025-02", 4)]
+
+
+def test_export_link_carries_the_search(client):
+    html = page(client, "/search?q=manovra&source=Ansa&sort=-date&size=20&page=2")
+    assert (
+        '<a href="/api/export?q=manovra&amp;source=Ansa&amp;sort=-date&amp;format=csv" download>'
+        "Esporta CSV</a>"
+    ) in html
+    assert '<span class="export-note">(2 righe; anche in <a href="/api/export?' in html
+
+
+def test_search_box_has_the_suggestion_list_and_shortcut(client):
+    html = page(client, "/search?q=manovra")
+    assert 'aria-controls="q-suggestions" aria-keyshortcuts="/"' in html
+    assert 'data-suggest="/api/suggest"' in html
+    assert '<ul id="q-suggestions" class="suggestions" role="listbox"' in html
+    script = client.get("/static/suggest.js")
+    assert script.status_code == 200 and "ArrowDown" in script.get_data(as_text=True)
+    script.close()
+
+
+def test_home_dates_use_elision(tmp_path):
+    from webfixtures import ARTICLES, build_corpus_index
+
+    articles = [
+        {**ARTICLES[0], "date": "2024-03-11"},
+        {**ARTICLES[1], "date": "2025-08-08"},
+    ]
+    app = create_app({"INDEX_DIR": str(build_corpus_index(tmp_path, articles))})
+    try:
+        html = page(app.test_client(), "/")
+        assert "dall&#39;11 marzo 2024 all&#39;8 agosto 2025." in html or (
+            "dall'11 marzo 2024 all'8 agosto 2025." in html
+        )
+        assert "<strong>2 articoli</strong> da 2 fonti" in html
+    finally:
+        app.extensions["rassegna"].close()
+
+
+def test_feed_dates_undated_articles_never_with_the_build_time(tmp_path):
+    from webfixtures import ARTICLES, build_corpus_index
+
+    undated = {**ARTICLES[1], "id": "u1", "title": "Manovra senza data", "date": None}
+    app = create_app({"INDEX_DIR": str(build_corpus_index(tmp_path, [ARTICLES[0], undated]))})
+    try:
+        root = ET.fromstring(app.test_client().get("/search.atom?q=manovra").data)
+        entries = {e.find(ATOM + "title").text: e for e in root.findall(ATOM + "entry")}
+        dated = entries["Il governo approva la manovra finanziaria"]
+        assert dated.find(ATOM + "updated").text == "2025-04-11T00:00:00Z"
+        assert dated.find(ATOM + "published").text == "2025-04-11T00:00:00Z"
+        assert entries["Manovra senza data"].find(ATOM + "updated") is None
+        assert entries["Manovra senza data"].find(ATOM + "published") is None
+        assert root.find(ATOM + "updated").text == "2025-04-11T00:00:00Z"
+    finally:
+        app.extensions["rassegna"].close()
+
+
+def test_article_subheadings_stay_headings(tmp_path):
+    from search.indexer import build_index
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "sub.md").write_text(
+        "# La manovra in aula\n\nIl governo presenta la manovra.\n\n## Le reazioni\n\n"
+        "le opposizioni protestano contro la manovra.\n\n### Cosa succede ora\n\n"
+        "Il voto a marzo.\n",
+        "utf-8",
+    )
+    index_dir = tmp_path / "index"
+    build_index([tmp_path / "src"], index_dir)
+    app = create_app({"INDEX_DIR": str(index_dir)})
+    try:
+        client = app.test_client()
+        html = page(client, "/articles/sub?q=manovra")
+        body = html.split('<div class="article-body">')[1].split("</div>")[0]
+        assert re.findall(r"<(h2|p)[^>]*>(.*?)</\1>", body) == [
+            (
+                "p",
+                'Il governo presenta la <a class="match" id="m1" href="#m2" title="1 di 2: '
+                'corrispondenza successiva"><mark>manovra</mark></a>.',
+            ),
+            ("h2", "Le reazioni"),
+            (
+                "p",
+                'le opposizioni protestano contro la <a class="match" id="m2" '
+                'href="#corrispondenze" title="2 di 2: torna all\'elenco"><mark>manovra</mark>'
+                "</a>.",
+            ),
+            ("h2", "Cosa succede ora"),
+            ("p", "Il voto a marzo."),
+        ]
+        api = client.get("/api/articles/sub").get_json()
+        assert api["headings"] == [1, 3]
+        # The body is unchanged text: search and snippets never see heading markup.
+        assert api["body"].split("\n\n") == [
+            "Il governo presenta la manovra.",
+            "Le reazioni",
+            "le opposizioni protestano contro la manovra.",
+            "Cosa succede ora",
+            "Il voto a marzo.",
+        ]
+    finally:
+        app.extensions["rassegna"].close()
+
+
+def test_original_link_only_for_web_addresses(tmp_path):
+    from webfixtures import ARTICLES, build_corpus_index
+
+    articles = [{**ARTICLES[0], "url": "javascript:alert(1)"}, {**ARTICLES[1], "url": "ftp://x/y"}]
+    app = create_app({"INDEX_DIR": str(build_corpus_index(tmp_path, articles))})
+    try:
+        client = app.test_client()
+        for article_id in ("a01", "a02"):
+            assert 'class="original"' not in page(client, f"/articles/{article_id}")
+    finally:
+        app.extensions["rassegna"].close()
