@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from search.request import SearchRequest
 from search.results import DateHistogram
-from web.formatting import month_label, plural, search_url
+from web.formatting import SHORT_MONTHS, month_label, plural, search_url
 
 MAX_MONTH_BARS = 24  # longer spans are shown per year
 WIDTH = 600  # SVG user units; the image scales to its box
@@ -20,6 +20,7 @@ GAP = 2
 class Bar:
     period: str  # YYYY-MM or YYYY
     label: str  # "marzo 2024" / "2024"
+    tick: str  # shown under the bar: every year, or the first month and each January
     count: int
     url: str
     x: float
@@ -66,10 +67,17 @@ def histogram_bars(histogram: DateHistogram | None, req: SearchRequest) -> list[
     bars = []
     for i, (period, count) in enumerate(spans):
         height = round(HEIGHT * count / tallest, 1) if count else 0
+        if len(period) == 4:
+            tick = period
+        elif i == 0 or period.endswith("-01"):
+            tick = f"{SHORT_MONTHS[int(period[5:]) - 1]} {period[:4]}"
+        else:
+            tick = ""
         bars.append(
             Bar(
                 period=period,
                 label=month_label(period),
+                tick=tick,
                 count=count,
                 url=search_url(req, date_from=period, date_to=period),
                 x=round(i * step + GAP / 2, 1),
