@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import jsonschema
 import pytest
 from corpus import SEARCH_RESPONSE_KEYS
@@ -343,6 +345,8 @@ def test_openapi_document_is_valid_openapi_shape(openapi):
     assert openapi["openapi"].startswith("3.")
     assert set(openapi["paths"]) == {
         "/api/search",
+        "/api/export",
+        "/api/suggest",
         "/api/articles/{id}",
         "/api/stats",
         "/healthz",
@@ -350,6 +354,9 @@ def test_openapi_document_is_valid_openapi_shape(openapi):
     }
     params = [p["name"] for p in openapi["paths"]["/api/search"]["get"]["parameters"]]
     assert params == ["q", "page", "size", "sort", "source", "author", "year", "from", "to"]
+    export = [p["name"] for p in openapi["paths"]["/api/export"]["get"]["parameters"]]
+    assert export == ["q", "sort", "source", "author", "year", "from", "to", "format"]
+    assert "10,000" in openapi["paths"]["/api/export"]["get"]["description"]
     # Every component schema is itself a valid JSON Schema.
     for schema in openapi["components"]["schemas"].values():
         jsonschema.Draft202012Validator.check_schema(schema)
@@ -365,6 +372,9 @@ def test_openapi_document_is_valid_openapi_shape(openapi):
         ("/api/articles/a01", 200, "Article"),
         ("/api/articles/a09", 200, "Article"),
         ("/api/stats", 200, "Stats"),
+        ("/api/suggest?q=manov", 200, "Suggestions"),
+        ("/api/suggest?q=", 200, "Suggestions"),
+        ("/api/export?q=manovra&format=xls", 400, "Error"),
         ("/healthz", 200, "Health"),
         ("/readyz", 200, "Ready"),
         ("/api/search?page=x", 400, "Error"),
@@ -383,6 +393,17 @@ def test_real_responses_match_openapi(client, openapi, url, status, schema):
         assert str(status) in declared
         ref = declared[str(status)]["content"]["application/json"]["schema"]["$ref"]
         assert ref == f"#/components/schemas/{schema}"
+
+
+def test_export_rows_match_openapi(client, openapi):
+    response = client.get("/api/export?q=manovra&source=Ansa&source=Corriere&format=jsonl")
+    rows = [json.loads(line) for line in response.get_data(as_text=True).splitlines()]
+    assert len(rows) == int(response.headers["X-Export-Count"]) == 3
+    for row in rows:
+        validate(openapi, "ExportRow", row)
+    declared = openapi["paths"]["/api/export"]["get"]["responses"]["200"]
+    assert set(declared["content"]) == {"text/csv", "application/x-ndjson"}
+    assert set(declared["headers"]) == {"X-Total-Count", "X-Export-Count", "X-Export-Limit"}
 
 
 def test_collapsed_duplicates_match_openapi(client, openapi):

@@ -25,8 +25,8 @@ FILTER_LABELS = {
 
 @bp.get("/")
 def home():
-    if request.args.get("q", "").strip():
-        return redirect(url_for("pages.results", **request.args.to_dict()))
+    if request.args.get("q", "").strip():  # repeated filters survive the redirect
+        return redirect(url_for("pages.results") + "?" + request.query_string.decode("latin-1"))
     stats = index_stats(get_handle())
     return render_template("home.html", stats=stats)
 
