@@ -161,6 +161,8 @@ def complete(handle: IndexHandle, text: str, limit: int = LIMIT) -> list[str]:
         elided, prefix = prefix.rsplit("'", 1)
         before, word = before + word[: len(elided) + 1], word[len(elided) + 1 :]
     if len(prefix) < MIN_PREFIX or len(prefix) > MAX_PREFIX or before.count('"') % 2:
+        return []  # too short or long, or inside a "phrase" being typed
+    if before.endswith((":", "*", "-")):  # fonte:…, autore:… and the like are not completed
         return []
     table = _table(handle)
     out: list[str] = []

@@ -59,7 +59,9 @@ def test_words_are_shown_as_articles_write_them(handle):
     assert complete(handle, "l'univ") == ["l'università"]
 
 
-@pytest.mark.parametrize("text", ["", "m", "manovra ", "  ", '"manov', "2024", "x" * 300, "*"])
+@pytest.mark.parametrize(
+    "text", ["", "m", "manovra ", "  ", '"manov', "2024", "x" * 300, "*", "fonte:an", "-manov"]
+)
 def test_nothing_to_complete(handle, text):
     assert complete(handle, text) == []
 

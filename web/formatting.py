@@ -10,10 +10,10 @@ import datetime
 import re
 from urllib.parse import urlencode
 
-from flask import Flask, url_for
+from flask import Flask, request, url_for
 
 from search.export import EXPORT_LIMIT
-from search.request import FILTER_BY_NAME, SearchRequest
+from search.request import FILTER_BY_NAME, SearchRequest, from_params
 
 MONTHS = (
     "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre"
@@ -77,6 +77,29 @@ def search_url(req: SearchRequest, endpoint: str = "pages.results", **changes) -
     changed = req.replace(**changes)
     params = changed.to_params()
     return url_for(endpoint) + ("?" + urlencode(params) if params else "")
+
+
+# URL parameter -> (SearchRequest field, its value when the parameter is removed).
+_URL_FIELDS = {
+    "q": ("query", ""),
+    "sort": ("sort", "relevance"),
+    "page": ("page", 1),
+    "size": ("size", 10),
+    **{f.name: (f.attr, () if f.multi else None) for f in FILTER_BY_NAME.values()},
+}
+
+
+def url_with(**changes) -> str:
+    """This search's URL with some URL parameters changed (None removes one; page resets).
+
+    The older spelling of :func:`search_url`, by URL names (``q=``, ``source=``, ``from=``).
+    """
+    fields = {}
+    for name, value in changes.items():
+        attr, removed = _URL_FIELDS[name]
+        fields[attr] = removed if value is None else value
+    endpoint = request.endpoint or "pages.results"
+    return search_url(from_params(request.args), endpoint=endpoint, **fields)
 
 
 def toggle_url(req: SearchRequest, name: str, value: str) -> str:
@@ -143,6 +166,7 @@ def init_app(app: Flask) -> None:
         date_with=date_with,
         search_url=search_url,
         toggle_url=toggle_url,
+        url_with=url_with,
         export_url=export_url,
         export_limit=EXPORT_LIMIT,
     )
