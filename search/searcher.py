@@ -44,17 +44,16 @@ from search.schema import unpack_signature
 from search.snippets import Highlight, highlight_text, lead, make_snippets
 from search.store import IndexHandle
 
+# Facet (and filter parameter) -> its field; several values of one filter match any of them.
 FACETS = {"source": "source_facet", "author": "author_facet", "year": "year"}
 MAX_FACET_VALUES = 30
 DAYS_FACET = "_days"
 MISSING_DATE = 2**64 - 1  # what the date column holds for an article without a date
-# Filter parameter -> facet field; several values of one filter match any of them.
-FILTER_FIELDS = {"source": "source_facet", "author": "author_facet", "year": "year"}
 
 
 def _filter_query(compiled: Compiled, request: SearchRequest) -> wq.Query | None:
     parts = [compiled.filter] if compiled.filter is not None else []
-    for name, fieldname in FILTER_FIELDS.items():
+    for name, fieldname in FACETS.items():
         values = request.filter_values(name)
         if values:
             terms = [wq.Term(fieldname, value) for value in values]
@@ -247,7 +246,7 @@ def search(
         total = results.estimated_length() if not results.has_exact_length() else len(results)
         facets = _facets(results) if with_facets else {}
         if with_facets:
-            for name in FILTER_FIELDS:
+            for name in FACETS:
                 if request.filter_values(name):
                     facets[name] = _facet_without_own_filter(
                         searcher, compiled, request, name, params
