@@ -16,7 +16,7 @@ import heapq
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from search.analysis import ITALIAN_STOP_WORDS
 from search.store import IndexHandle
@@ -46,18 +46,46 @@ class CompletionTable:
     best: dict[str, list[tuple[int, str]]]  # short prefix -> its most frequent words
     display: dict[str, str]  # folded word -> how articles write it, when different
     names: list[tuple[str, list[str], int]]  # (name, its folded words, articles)
+    name_words: list[str] = field(default_factory=list)  # every word of every name, sorted
+    name_at: list[tuple[int, int]] = field(default_factory=list)  # (name index, word position)
 
-    def words_for(self, prefix: str, limit: int) -> list[str]:
-        """The most frequent words starting with ``prefix`` (folded), most frequent first."""
+    def __post_init__(self) -> None:
+        entries = sorted(
+            (word, i, pos)
+            for i, (_, parts, _) in enumerate(self.names)
+            for pos, word in enumerate(parts)
+        )
+        self.name_words = [word for word, _, _ in entries]
+        self.name_at = [(i, pos) for _, i, pos in entries]
+
+    def names_for(self, typed: list[str], alone: bool) -> list[tuple[int, str, int]]:
+        """Names the typed words begin, as (articles, name, typed words it replaces).
+
+        The last typed word is a prefix of one of the name's words; the typed words before it
+        must be the name's words before that one ("mario ro" -> Mario Rossi). A surname alone
+        ("ross" -> Mario Rossi) counts only when it is the whole query and 3 letters or more.
+        """
+        prefix = typed[-1]
+        lo = bisect.bisect_left(self.name_words, prefix)
+        hi = bisect.bisect_left(self.name_words, prefix + "\U0010ffff")
+        found: dict[str, tuple[int, str, int]] = {}
+        for i, pos in self.name_at[lo:hi]:
+            name, parts, count = self.names[i]
+            if pos + 1 <= len(typed) and parts[:pos] == typed[len(typed) - 1 - pos : -1]:
+                found[name] = (count, name, pos + 1)
+            elif pos > 0 and alone and len(prefix) >= 3:
+                found.setdefault(name, (count, name, 1))
+        return list(found.values())
+
+    def words_for(self, prefix: str, limit: int) -> list[tuple[int, str]]:
+        """(articles, word) for the most frequent words starting with ``prefix`` (folded)."""
         if len(prefix) in PRECOMPUTED:
             ranked = self.best.get(prefix, [])[:limit]
         else:
             lo = bisect.bisect_left(self.words, prefix)
             hi = bisect.bisect_left(self.words, prefix + "\U0010ffff")
-            ranked = heapq.nlargest(
-                limit, ((self.counts[i], self.words[i]) for i in range(lo, hi))
-            )
-        return [word for _, word in ranked]
+            ranked = heapq.nlargest(limit, ((self.counts[i], self.words[i]) for i in range(lo, hi)))
+        return [(count, word) for count, word in ranked]
 
 
 def build_table(searcher) -> CompletionTable:
@@ -128,25 +156,6 @@ def _table(handle: IndexHandle) -> CompletionTable:
     return table
 
 
-def _names_for(table: CompletionTable, typed: list[str]) -> list[tuple[int, str, int]]:
-    """Names the typed words start (any word of the name for one typed word):
-    (articles, name, how many typed words it replaces)."""
-    found = []
-    for name, parts, count in table.names:
-        for k in range(len(typed), 0, -1):
-            tail = typed[-k:]
-            starts = range(len(parts)) if k == 1 else range(1)
-            if any(
-                parts[s : s + k - 1] == tail[:-1]
-                and len(parts) > s + k - 1
-                and parts[s + k - 1].startswith(tail[-1])
-                for s in starts
-            ):
-                found.append((count, name, k))
-                break
-    return found
-
-
 def complete(handle: IndexHandle, text: str, limit: int = LIMIT) -> list[str]:
     """Up to ``limit`` completions of ``text``'s last word: whole queries, most frequent first."""
     text = (text or "")[: MAX_PREFIX * 5]
@@ -165,16 +174,24 @@ def complete(handle: IndexHandle, text: str, limit: int = LIMIT) -> list[str]:
     if before.endswith((":", "*", "-")):  # fonte:…, autore:… and the like are not completed
         return []
     table = _table(handle)
-    out: list[str] = []
-    typed = [fold(w) for w in before.split()[-3:]] + [prefix]
-    for _, name, replaced in heapq.nlargest(MAX_NAMES, _names_for(table, typed)):
-        kept = before.split()[: len(before.split()) - (replaced - 1)]
-        out.append(" ".join([*kept, name]))
-    for folded in table.words_for(prefix, limit):
+    # (articles, suggestion): names and words compete on how many articles hold them.
+    ranked: list[tuple[int, str]] = []
+    words_before = before.split()
+    if not before.endswith("'"):  # l'Ansa: no names after an elision
+        typed = [fold(w) for w in words_before[-3:]] + [prefix]
+        found = table.names_for(typed, alone=not words_before)
+        for count, name, replaced in heapq.nlargest(MAX_NAMES, found):
+            kept = words_before[: len(words_before) - (replaced - 1)]
+            ranked.append((count, " ".join([*kept, name])))
+    for count, folded in table.words_for(prefix, limit):
+        if folded == prefix:
+            continue  # the word is already typed in full
         written = table.display.get(folded, folded)
         if word[:1].isupper() and written[:1].islower():
             written = written[:1].upper() + written[1:]
-        suggestion = before + written
-        if suggestion not in out and folded != prefix:
+        ranked.append((count, before + written))
+    out: list[str] = []
+    for _, suggestion in sorted(ranked, key=lambda item: -item[0]):  # stable: names first on ties
+        if suggestion not in out:
             out.append(suggestion)
     return out[:limit]

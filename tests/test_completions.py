@@ -45,7 +45,7 @@ def test_completes_the_last_word_most_frequent_first(handle):
     assert complete(handle, "Gov") == ["Governo"]  # the typed capital is kept
 
 
-def test_names_from_sources_and_authors_come_first(handle):
+def test_names_from_sources_and_authors(handle):
     assert complete(handle, "ros") == ["Mario Rossi"]
     assert complete(handle, "mario ro") == ["Mario Rossi"]
     assert complete(handle, "red")[0] == "Redazione"
