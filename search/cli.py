@@ -177,7 +177,7 @@ def request_options(command):
     """The search request's options, from the one filter table in ``search.request``."""
     for flt in reversed(FILTERS):
         command = click.option(
-            f"--{flt.name}", flt.attr, multiple=flt.multi, metavar="VALUE", help=flt.help
+            f"--{flt.name}", flt.attr, multiple=flt.multi, metavar=flt.metavar, help=flt.help
         )(command)
     return click.option(
         "--sort",
@@ -328,9 +328,10 @@ def show(article_id, index_path, query, as_json):
     )
     if meta:
         click.echo(meta)
-    for paragraph in article.paragraphs_html:
+    for n, paragraph in enumerate(article.paragraphs_html):
         click.echo()
-        click.echo(_terminal(paragraph))
+        text = _terminal(paragraph)
+        click.echo(click.style(text, bold=True) if n in article.headings else text)
     if article.related:
         click.echo("\nRelated: " + ", ".join(f"{r.id} ({r.title})" for r in article.related))
 

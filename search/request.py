@@ -37,6 +37,7 @@ class Filter:
     attr: str
     multi: bool
     help: str
+    metavar: str = "VALUE"
 
 
 # The filters of a search, in display order. Multi-valued ones match any of their values (OR);
@@ -47,16 +48,20 @@ FILTERS = (
         "sources",
         True,
         "Only articles from this source (exact name, as in the facets); repeat for several.",
+        "NAME",
     ),
     Filter(
         "author",
         "authors",
         True,
         "Only articles by this author (exact name, as in the facets); repeat for several.",
+        "NAME",
     ),
-    Filter("year", "years", True, "Only articles of this year (YYYY); repeat for several."),
-    Filter("from", "date_from", False, "On or after this day (YYYY-MM-DD, YYYY-MM or YYYY)."),
-    Filter("to", "date_to", False, "On or before this day (YYYY-MM-DD, YYYY-MM or YYYY)."),
+    Filter("year", "years", True, "Only articles of this year; repeat for several.", "YYYY"),
+    Filter(
+        "from", "date_from", False, "On or after this day (YYYY-MM-DD, YYYY-MM or YYYY).", "DATE"
+    ),
+    Filter("to", "date_to", False, "On or before this day (YYYY-MM-DD, YYYY-MM or YYYY).", "DATE"),
 )
 FILTER_BY_NAME = {f.name: f for f in FILTERS}
 

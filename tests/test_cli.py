@@ -164,4 +164,4 @@ def test_search_takes_repeated_filters(tmp_path):
     data = json.loads(both.stdout)
     assert {hit["source"] for hit in data["hits"]} == {"ANSA", "Il Post"}
     assert one < {hit["id"] for hit in data["hits"]}
-    assert "--source VALUE" in run("search", "-h").stdout
+    assert "--source NAME" in run("search", "-h").stdout
