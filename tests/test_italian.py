@@ -155,3 +155,23 @@ def test_the_scanner_catches_english(client):
     assert english_words("<p>The query must be shorter</p>") == ["The", "be", "must", "query"]
     assert english_words('<a aria-label="Next page">→</a>') == ["Next", "page"]
     assert english_words("<p>Usa <code>a OR b</code></p>") == []
+
+
+def test_the_scanned_pages_render_every_template(app, client):
+    from flask import template_rendered
+
+    rendered: set[str] = set()
+
+    def record(sender, template, context, **extra):
+        rendered.add(template.name)
+
+    template_rendered.connect(record, app)
+    try:
+        for url, _ in PAGES:
+            client.get(url)
+    finally:
+        template_rendered.disconnect(record, app)
+    templates = Path(app.root_path, "templates")
+    # base.html and _macros.html are not rendered alone: every page extends or imports them.
+    pages = {p.name for p in templates.glob("*.html")} - {"base.html", "_macros.html"}
+    assert rendered == pages
