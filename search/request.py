@@ -86,8 +86,9 @@ def parse_day(value: str | datetime.date | None, name: str) -> datetime.date | N
             year, month = map(int, text.split("-"))
             if start:
                 return datetime.date(year, month, 1)
-            following = datetime.date(year + month // 12, month % 12 + 1, 1)
-            return following - datetime.timedelta(days=1)
+            if month == 12:  # (9999-12 has no following month to step back from)
+                return datetime.date(year, 12, 31)
+            return datetime.date(year, month + 1, 1) - datetime.timedelta(days=1)
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             raise ValueError(text)
         return datetime.date.fromisoformat(text)
@@ -163,7 +164,7 @@ class SearchRequest:
             raise QueryError("`from` is after `to`; swap the two dates.", reason="dates_reversed")
         set_(self, "date_from", start)
         set_(self, "date_to", end)
-        sort = self.sort or DEFAULT_SORT
+        sort = DEFAULT_SORT if self.sort is None else self.sort
         if sort not in SORTS:
             raise QueryError(
                 f"`sort` must be one of {', '.join(SORTS)}; got {str(sort)[:40]!r}.",
@@ -217,25 +218,40 @@ def _getlist(params: Any, name: str) -> list[str]:
     return [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
 
 
-def _single(params: Any, name: str) -> str:
-    values = [v.strip() for v in _getlist(params, name) if v.strip()]
-    return values[-1] if values else ""
+def _last(params: Any, name: str) -> str | None:
+    """The parameter's last value as given, or None when it is absent."""
+    values = _getlist(params, name)
+    return values[-1] if values else None
 
 
 def from_params(params: Any, **overrides: Any) -> SearchRequest:
     """A request from URL or API parameters (a MultiDict or a dict; filters may repeat).
 
-    ``overrides`` fix fields the caller decides (the feed's sort, the page's size choices).
+    Filters left empty mean no filter (an HTML form sends ``from=`` for an empty date field);
+    ``page``, ``size`` and ``sort`` are checked as given, so ``page=`` is refused like ``page=x``
+    (the OpenAPI document declares them integers and an enum). ``overrides`` fix fields the
+    caller decides (the feed's sort and size).
     """
-    fields: dict[str, Any] = {"query": _single(params, "q")}
+    from search.query import MAX_QUERY_CHARS  # here: the CLI imports this module, not Whoosh
+
+    query = _last(params, "q") or ""
+    if len(query) > MAX_QUERY_CHARS:  # as given, like the document's maxLength
+        raise QueryError(
+            f"The query is {len(query):,} characters long; the limit is {MAX_QUERY_CHARS}. "
+            "Shorten it to the words that matter.",
+            reason="query_too_long",
+            length=len(query),
+            limit=MAX_QUERY_CHARS,
+        )
+    fields: dict[str, Any] = {"query": query.strip()}
     for f in FILTERS:
         values = [v for v in _getlist(params, f.name) if v.strip()]
         if f.multi:
             fields[f.attr] = values
         else:
             fields[f.attr] = values[-1].strip() if values else None
-    fields["sort"] = _single(params, "sort") or DEFAULT_SORT
-    fields["page"] = _single(params, "page") or 1
-    fields["size"] = _single(params, "size") or DEFAULT_SIZE
+    given = {"sort": _last(params, "sort"), "page": _last(params, "page")}
+    given["size"] = _last(params, "size")
+    fields.update({name: value for name, value in given.items() if value is not None})
     fields.update(overrides)
     return SearchRequest(**fields)

@@ -167,3 +167,27 @@ def test_histogram_counts_matches_per_month_and_the_undated(tmp_path):
         assert narrowed.total == 3 and narrowed.histogram.undated == 0
     finally:
         handle.close()
+
+
+@pytest.mark.parametrize(
+    ("params", "reason"),
+    [
+        ({"page": ""}, "number_range"),  # given but empty: refused, as the OpenAPI type says
+        ({"size": ""}, "number_range"),
+        ({"sort": ""}, "bad_sort"),
+        ({"q": "a" * 501}, "query_too_long"),  # counted as given
+        ({"from": "0000"}, "bad_date"),
+    ],
+)
+def test_url_parameters_are_checked_as_given(params, reason):
+    with pytest.raises(QueryError) as err:
+        from_params(params)
+    assert err.value.reason == reason
+
+
+def test_empty_filters_mean_no_filter_and_december_ends_on_the_31st():
+    assert from_params({"q": "x", "from": "", "to": "", "year": "", "source": ""}) == (
+        SearchRequest("x")
+    )
+    assert from_params({"to": "9999-12"}).date_to == datetime.date(9999, 12, 31)
+    assert from_params({"to": "2024-02"}).date_to == datetime.date(2024, 2, 29)

@@ -212,7 +212,7 @@ def test_query_is_escaped_everywhere(client):
 def test_bad_query_is_a_400_page(client):
     html = page(client, "/search?q=" + "parola+" * 100, 400)
     assert "<h1>Ricerca non valida</h1>" in html
-    assert "La ricerca è lunga 699 caratteri e il limite è 500" in html
+    assert "La ricerca è lunga 700 caratteri e il limite è 500" in html
 
 
 @pytest.mark.parametrize(
