@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from search import config
+from search import config, store
 from search.errors import RassegnaError
 from search.export import EXPORT_LIMIT, FORMATS
 from search.request import DEFAULT_SIZE, DEFAULT_SORT, FILTERS, MAX_SIZE, SORTS, SearchRequest
@@ -194,8 +194,36 @@ def _request(query: str, options: dict, **fields) -> SearchRequest:
     return SearchRequest(query=query, sort=options.pop("sort"), **filters, **fields)
 
 
-@main.command(context_settings=CONTEXT)
-@click.argument("query", required=False, default="")
+class QueryCommand(click.Command):
+    """Words starting with `-` (`-trump putin`) are query words, not unknown options."""
+
+    def parse_args(self, ctx, args):
+        takes_value, flags = set(), set(ctx.help_option_names)
+        for param in self.params:
+            if isinstance(param, click.Option):
+                names = param.opts + param.secondary_opts
+                (flags if param.is_flag else takes_value).update(names)
+        options, words = [], []
+        rest = iter(args)
+        for arg in rest:
+            if arg == "--":
+                words.extend(rest)
+            elif arg in flags:
+                options.append(arg)
+            elif arg in takes_value:
+                options.append(arg)
+                value = next(rest, None)
+                if value is not None:
+                    options.append(value)
+            elif arg.startswith("--") and arg.split("=", 1)[0] in takes_value:
+                options.append(arg)
+            else:
+                words.append(arg)
+        return super().parse_args(ctx, [*options, "--", *words])
+
+
+@main.command(cls=QueryCommand, context_settings=CONTEXT)
+@click.argument("query", nargs=-1)
 @index_option
 @click.option(
     "--size",
@@ -211,12 +239,13 @@ def _request(query: str, options: dict, **fields) -> SearchRequest:
 def search(query, index_path, size, page, no_collapse, as_json, **options):
     """Search the index: words, "phrases", -excluded, a OR b, source:/author:/title:, prefix*.
 
+    QUERY may be several words and may start with `-` (`rassegna search -trump putin`).
     Repeat --source, --author or --year to accept any of several values.
     """
     from search.searcher import search as run_search
     from search.store import IndexHandle
 
-    request = _request(query, options, page=page, size=size)
+    request = _request(" ".join(query), options, page=page, size=size)
     result = run_search(
         IndexHandle(config.index_dir(index_path)), request, collapse=not no_collapse
     )
@@ -246,8 +275,8 @@ def search(query, index_path, size, page, no_collapse, as_json, **options):
             )
 
 
-@main.command(context_settings=CONTEXT)
-@click.argument("query", required=False, default="")
+@main.command(cls=QueryCommand, context_settings=CONTEXT)
+@click.argument("query", nargs=-1)
 @index_option
 @request_options
 @click.option(
@@ -283,7 +312,7 @@ def export(query, index_path, fmt, output, limit, quiet, **options):
     from search.searcher import export_hits
     from search.store import IndexHandle
 
-    request = _request(query, options)
+    request = _request(" ".join(query), options)
     found = export_hits(IndexHandle(config.index_dir(index_path)), request, limit=limit)
     out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
     try:
@@ -377,7 +406,12 @@ def serve(index_path, host, port, workers, dev):
     host = host or config.get("host")
     port = port or int(config.get("port"))
     workers = workers or int(config.get("workers"))
-    os.environ["RASSEGNA_INDEX"] = str(config.index_dir(index_path))
+    config.base_url()  # a bad RASSEGNA_BASE_URL: one line here, not a traceback per worker
+    index_dir = config.index_dir(index_path)
+    live = store.live_target(index_dir)
+    if live is not None:
+        store.check_trusted(live, index_dir)  # refuse before forking workers that would load it
+    os.environ["RASSEGNA_INDEX"] = str(index_dir)
     if dev:
         from web import create_app
 

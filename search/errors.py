@@ -33,6 +33,12 @@ class IndexVersionError(RassegnaError):
     code = "index_version"
 
 
+class UnsafeIndexError(RassegnaError):
+    """The index could be altered by other users (and Whoosh unpickles it): refused."""
+
+    code = "unsafe_index"
+
+
 class IndexLockedError(RassegnaError):
     """Another indexer holds the lock on the index directory."""
 
@@ -55,3 +61,9 @@ class ArticleNotFoundError(RassegnaError):
     """No article with the requested id is in the index."""
 
     code = "not_found"
+
+
+class ConfigError(RassegnaError):
+    """A setting has a value Rassegna cannot use; the message names the variable."""
+
+    code = "bad_config"

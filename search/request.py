@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from search.errors import QueryError
+from search.metadata import canonical_filter_value
 
 MAX_SIZE = 50
 MAX_PAGE = 1000
@@ -27,6 +28,10 @@ DEFAULT_SORT = "relevance"
 
 _WHOLE = re.compile(r"[0-9]{1,9}")
 _YEAR = re.compile(r"[0-9]{4}")
+# What the OpenAPI document publishes for the filters (empty means no filter); parse_day and the
+# year check accept exactly these (parse_day also checks the calendar; year 0 does not exist).
+YEAR_PATTERN = "^([0-9]{4})?$"
+DAY_PATTERN = "^((?!0000)[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?)?$"
 
 
 @dataclass(frozen=True)
@@ -47,17 +52,23 @@ FILTERS = (
         "source",
         "sources",
         True,
-        "Only articles from this source (exact name, as in the facets); repeat for several.",
+        "Only articles from this source (any spelling of its name); repeat for several.",
         "NAME",
     ),
     Filter(
         "author",
         "authors",
         True,
-        "Only articles by this author (exact name, as in the facets); repeat for several.",
+        "Only articles by this author (any spelling of the name); repeat for several.",
         "NAME",
     ),
-    Filter("year", "years", True, "Only articles of this year; repeat for several.", "YYYY"),
+    Filter(
+        "year",
+        "years",
+        True,
+        "Only articles of this year (empty: any); repeat for several.",
+        "YYYY",
+    ),
     Filter(
         "from", "date_from", False, "On or after this day (YYYY-MM-DD, YYYY-MM or YYYY).", "DATE"
     ),
@@ -80,16 +91,16 @@ def parse_day(value: str | datetime.date | None, name: str) -> datetime.date | N
     text = str(value).strip()
     start = name != "to"
     try:
-        if re.fullmatch(r"\d{4}", text):
+        if re.fullmatch(r"[0-9]{4}", text):
             return datetime.date(int(text), 1 if start else 12, 1 if start else 31)
-        if re.fullmatch(r"\d{4}-\d{2}", text):
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}", text):
             year, month = map(int, text.split("-"))
             if start:
                 return datetime.date(year, month, 1)
             if month == 12:  # (9999-12 has no following month to step back from)
                 return datetime.date(year, 12, 31)
             return datetime.date(year, month + 1, 1) - datetime.timedelta(days=1)
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
             raise ValueError(text)
         return datetime.date.fromisoformat(text)
     except ValueError:
@@ -112,6 +123,10 @@ def _values(value: str | int | Iterable[str | int] | None) -> tuple[str, ...]:
         if text and text not in out:
             out.append(text)
     return tuple(out)
+
+
+def _canonical(kind: str, values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(canonical_filter_value(kind, value) for value in values))
 
 
 def _whole(name: str, value: Any, maximum: int) -> int:
@@ -148,8 +163,9 @@ class SearchRequest:
     def __post_init__(self) -> None:
         set_ = object.__setattr__  # frozen: normalise in place once
         set_(self, "query", self.query or "")
-        set_(self, "sources", _values(self.sources))
-        set_(self, "authors", _values(self.authors))
+        # Facet values are canonical (search.metadata): any spelling of a name finds its articles.
+        set_(self, "sources", _canonical("source", _values(self.sources)))
+        set_(self, "authors", _canonical("author", _values(self.authors)))
         years = _values(self.years)
         for year in years:
             if not _YEAR.fullmatch(year):
@@ -244,6 +260,24 @@ def from_params(params: Any, **overrides: Any) -> SearchRequest:
             limit=MAX_QUERY_CHARS,
         )
     fields: dict[str, Any] = {"query": query.strip()}
+    # Years and days as given, against the patterns the OpenAPI document publishes.
+    for value in _getlist(params, "year"):
+        if not re.fullmatch(YEAR_PATTERN, value):
+            raise QueryError(
+                f"`year` must be a year like 2024; got {value[:40]!r}.",
+                reason="bad_year",
+                value=value[:40],
+            )
+    for name in ("from", "to"):
+        for value in _getlist(params, name):
+            if not re.fullmatch(DAY_PATTERN, value):
+                raise QueryError(
+                    f"`{name}` must be a date like 2024-02-16 (or 2024, 2024-02); "
+                    f"got {value[:40]!r}.",
+                    reason="bad_date",
+                    name=name,
+                    value=value[:40],
+                )
     for f in FILTERS:
         values = [v for v in _getlist(params, f.name) if v.strip()]
         if f.multi:

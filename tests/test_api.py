@@ -62,7 +62,7 @@ def test_search_body(client):
         "id": "a08",
         "title": "Il governo approva la manovra finanziaria",
         "url": "https://example.org/ansa/manovra-finanziaria",
-        "source": "Ansa",
+        "source": "ANSA",
         "author": "Redazione",
         "date": "2025-04-11",
         "score": 0.0,
@@ -75,10 +75,10 @@ def test_search_body(client):
     }
     # A filtered facet counts as if it were not set (other filters apply), so sources can be added.
     assert body["facets"]["source"] == [
-        {"value": "Ansa", "count": 2},
-        {"value": "Corriere", "count": 1},
+        {"value": "ANSA", "count": 2},
+        {"value": "Corriere della Sera", "count": 1},
         {"value": "Il Sole 24 Ore", "count": 1},
-        {"value": "Repubblica", "count": 1},
+        {"value": "la Repubblica", "count": 1},
     ]
     assert body["histogram"] == {
         "months": [{"value": "2024-12", "count": 1}, {"value": "2025-04", "count": 1}],

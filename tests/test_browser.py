@@ -178,11 +178,11 @@ def test_search_facet_sort_paginate_open_and_go_back(page, live):
     assert page.locator(".hits mark").count() > 10
     assert page.locator(".hits .hit").count() == 10
 
-    # Facet: source Ansa.
-    page.locator(".facet a", has_text="Ansa").first.click()
-    page.wait_for_url(re.compile(r"source=Ansa"))
-    assert set(page.locator(".hit .meta-source").all_inner_texts()) == {"Ansa"}
-    assert " ".join(page.locator(".chip").text_content().split()) == "Fonte: Ansa ×"
+    # Facet: source ANSA (the corpus spells it "Ansa"; facets show the canonical name).
+    page.locator(".facet a", has_text="ANSA").first.click()
+    page.wait_for_url(re.compile(r"source=ANSA"))
+    assert set(page.locator(".hit .meta-source").all_inner_texts()) == {"ANSA"}
+    assert " ".join(page.locator(".chip").text_content().split()) == "Fonte: ANSA ×"
 
     # Sort: newest first.
     page.get_by_role("link", name="Più recenti").click()
@@ -350,20 +350,21 @@ def test_suggestions_on_the_phone(phone, live):
 def test_multi_value_filters(page, live):
     page.goto(live.url + "/search?q=manovra")
     page.locator(".facet a", has_text="Ansa").first.click()
-    page.wait_for_url(re.compile(r"source=Ansa$"))
+    page.wait_for_url(re.compile(r"source=ANSA$"))
     ansa = page.locator(".summary strong").inner_text()
     # Add a second source from the same facet: both, not one in place of the other.
     added = page.locator('.facet a[title="Aggiungi al filtro"]', has_text="Corriere")
     added.click()
-    page.wait_for_url(re.compile(r"source=Ansa&source=Corriere$"))
-    assert set(page.locator(".hit .meta-source").all_inner_texts()) == {"Ansa", "Corriere"}
+    page.wait_for_url(re.compile(r"source=ANSA&source=Corriere\+della\+Sera$"))
+    sources = set(page.locator(".hit .meta-source").all_inner_texts())
+    assert sources == {"ANSA", "Corriere della Sera"}  # the canonical names
     both = int(page.locator(".summary strong").inner_text().split()[0])
     assert both > int(ansa.split()[0])
     chips = [" ".join(t.split()) for t in page.locator(".chip").all_inner_texts()]
-    assert chips == ["Fonte: Ansa ×", "Fonte: Corriere ×"]
+    assert chips == ["Fonte: ANSA ×", "Fonte: Corriere della Sera ×"]
     # And a year on top (AND across facets).
     page.locator(".facet a", has_text="2024").first.click()
-    page.wait_for_url(re.compile(r"source=Ansa&source=Corriere&year=2024$"))
+    page.wait_for_url(re.compile(r"source=ANSA&source=Corriere\+della\+Sera&year=2024$"))
     dates = page.locator(".hit time").evaluate_all("ts => ts.map(t => t.dateTime)")
     assert dates and all(d.startswith("2024-") for d in dates)
     # Results per page: 20.
@@ -372,8 +373,8 @@ def test_multi_value_filters(page, live):
     assert page.locator('.page-size a[aria-current="true"]').inner_text() == "20"
     # Taking one source out keeps the other.
     page.locator(".chip", has_text="Ansa").click()
-    page.wait_for_url(re.compile(r"\?q=manovra&source=Corriere&year=2024&size=20$"))
-    assert set(page.locator(".hit .meta-source").all_inner_texts()) == {"Corriere"}
+    page.wait_for_url(re.compile(r"\?q=manovra&source=Corriere\+della\+Sera&year=2024&size=20$"))
+    assert set(page.locator(".hit .meta-source").all_inner_texts()) == {"Corriere della Sera"}
 
 
 def test_histogram_bar_filters_to_its_period(page, live):
@@ -414,7 +415,7 @@ def test_export_link_downloads_the_search_as_csv(page, live, tmp_path):
     download.save_as(target)
     with target.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert {row["source"] for row in rows} == {"Ansa", "Repubblica"}
+    assert {row["source"] for row in rows} == {"ANSA", "la Repubblica"}
     dates = [row["date"] for row in rows if row["date"]]
     assert dates == sorted(dates, reverse=True)
     # Near-duplicates collapsed on the page are separate rows in the export.
@@ -469,7 +470,7 @@ def test_the_page_works_without_javascript(browser, live):
         page.wait_for_url(re.compile(r"/search\?q=manovra$"))
         assert page.locator("#q-suggestions").is_hidden()
         page.locator(".facet a", has_text="Ansa").first.click()
-        page.wait_for_url(re.compile(r"source=Ansa$"))
+        page.wait_for_url(re.compile(r"source=ANSA$"))
         page.locator(".histogram a").first.click()
         page.wait_for_url(re.compile(r"from=\d{4}-\d\d-01&to="))
         assert page.locator(".hit").count() >= 1

@@ -49,7 +49,7 @@ def test_names_from_sources_and_authors(handle):
     assert complete(handle, "ros") == ["Mario Rossi"]
     assert complete(handle, "mario ro") == ["Mario Rossi"]
     assert complete(handle, "red")[0] == "Redazione"
-    assert complete(handle, "corr")[0] == "Corriere"
+    assert complete(handle, "corr")[0] == "Corriere della Sera"  # the canonical name
 
 
 def test_words_are_shown_as_articles_write_them(handle):

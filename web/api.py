@@ -42,7 +42,7 @@ def api_suggest():
     return jsonify({"suggestions": complete(get_handle(), request.args.get("q", ""))})
 
 
-@bp.get("/api/articles/<path:article_id>")
+@bp.get("/api/articles/<article_id:article_id>")
 def api_article(article_id: str):
     return jsonify(get_article(get_handle(), article_id).to_dict())
 

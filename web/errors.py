@@ -17,6 +17,7 @@ from search.errors import (
     IndexVersionError,
     QueryError,
     RassegnaError,
+    UnsafeIndexError,
 )
 from web.messages import TITLES, engine_message, http_message
 
@@ -26,6 +27,7 @@ ENGINE_STATUS = [
     (ArticleNotFoundError, 404),
     (IndexNotFoundError, 503),
     (IndexVersionError, 503),
+    (UnsafeIndexError, 503),
 ]
 
 

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from flask import Flask, request, url_for
 
+from search.articles import safe_url
 from search.export import EXPORT_LIMIT
 from search.request import FILTER_BY_NAME, SearchRequest, from_params
 
@@ -152,6 +153,12 @@ def is_web_url(url: str | None) -> bool:
     return bool(url) and url.strip().lower().startswith(("http://", "https://"))
 
 
+def http_url(value: str | None) -> str | None:
+    """The URL when it may be a link (http or https), else None: ingestion already drops the
+    others, this keeps an index built by an older version from producing one."""
+    return safe_url(value)[0]
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         number=number,
@@ -159,6 +166,7 @@ def init_app(app: Flask) -> None:
         month_label=month_label,
         day_label=day_label,
         is_web_url=is_web_url,
+        http_url=http_url,
         seconds=seconds,
     )
     app.jinja_env.globals.update(

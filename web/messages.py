@@ -49,6 +49,8 @@ ENGINE_MESSAGES = {
     "not_found": "Nell'indice non c'è nessun articolo con identificativo «{article_id}».",
     "no_index": "L'indice degli articoli non è ancora stato creato.",
     "index_version": "L'indice è stato creato da un'altra versione di Rassegna e va ricostruito.",
+    "unsafe_index": "L'indice è modificabile da altri utenti del sistema e per sicurezza non viene "
+    "aperto: chi lo gestisce deve togliere i permessi di scrittura di gruppo e altri.",
 }
 
 # Messages for HTTP errors that do not come from the engine.

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from search.export import COLUMNS, EXPORT_LIMIT, FORMATS
-from search.request import FILTERS, MAX_PAGE, MAX_SIZE, SORTS
+from search.query import MAX_QUERY_CHARS
+from search.request import DAY_PATTERN, FILTERS, MAX_PAGE, MAX_SIZE, SORTS, YEAR_PATTERN
 
 
 def _nullable(kind: str, **extra: Any) -> dict[str, Any]:
@@ -241,7 +242,7 @@ SCHEMAS: dict[str, Any] = {
                     "code": {
                         "type": ["integer", "string"],
                         "description": "HTTP status, or bad_query / not_found / no_index / "
-                        "index_version for engine errors.",
+                        "index_version / unsafe_index for engine errors.",
                     },
                     "reason": {
                         "type": "string",
@@ -280,8 +281,22 @@ def _query(
     return out
 
 
-YEAR = {"type": "string", "pattern": "^[0-9]{4}$"}
+YEAR = {"type": "string", "pattern": YEAR_PATTERN}
 
+
+def _one_or_many(item: dict[str, Any]) -> dict[str, Any]:
+    """A filter given once (a value) or repeated (``?year=2024&year=2025``: any of them)."""
+    return {"anyOf": [item, {"type": "array", "items": item}]}
+
+
+# YYYY, YYYY-MM, or YYYY-MM-DD that is a real day (format: date checks the calendar).
+DAY_SCHEMA = {
+    "description": "YYYY-MM-DD, YYYY-MM or YYYY; empty: no limit. `from` after `to` is a 400.",
+    "anyOf": [
+        {"type": "string", "pattern": "^((?!0000)[0-9]{4}(-(0[1-9]|1[0-2]))?)?$"},
+        {"type": "string", "pattern": DAY_PATTERN, "format": "date"},
+    ],
+}
 
 ERRORS = {
     "400": _json("Error", "Bad query or parameter; the message says how to fix it."),
@@ -292,7 +307,7 @@ SEARCH_PARAMETERS = [
     _query(
         "q",
         'Query: words, "phrases", -excluded, a OR b, source:/author:/title:, prefix*.',
-        {"type": "string", "maxLength": 500},
+        {"type": "string", "maxLength": MAX_QUERY_CHARS},
     ),
     _query(
         "page", "Page number.", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}
@@ -311,14 +326,14 @@ SEARCH_PARAMETERS = [
         _query(
             flt.name,
             flt.help.replace("; repeat for several.", "; repeat for several (any matches)."),
-            {"type": "array", "items": YEAR if flt.name == "year" else {"type": "string"}},
+            _one_or_many(YEAR if flt.name == "year" else {"type": "string"}),
             explode=True,
         )
         for flt in FILTERS
         if flt.multi
     ],
-    _query("from", "On or after this day (YYYY-MM-DD, YYYY-MM or YYYY).", {"type": "string"}),
-    _query("to", "On or before this day (YYYY-MM-DD, YYYY-MM or YYYY).", {"type": "string"}),
+    _query("from", "On or after this day.", DAY_SCHEMA),
+    _query("to", "On or before this day.", DAY_SCHEMA),
 ]
 
 
@@ -401,7 +416,14 @@ def openapi_document() -> dict[str, Any]:
                     "summary": "One article with related articles",
                     "operationId": "getArticle",
                     "parameters": [
-                        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+                        {
+                            "name": "id",
+                            "in": "path",
+                            "required": True,
+                            "description": "The article id, percent-encoded; or `~` + base64url "
+                            "of the id (the page links use it for ids with `/`, `.`, `..`).",
+                            "schema": {"type": "string"},
+                        }
                     ],
                     "responses": {
                         "200": _json("Article", "The article."),
