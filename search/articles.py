@@ -664,7 +664,8 @@ def _normalise_metadata(
         kept = "kept without date"
         if article.date:
             kept = f"kept with date {article.date} from the text"
-        problems.append(Problem(article.origin, f"invalid date '{given_date}'; {kept}", False))
+        shown = clean_field(str(given_date)) or ""  # one printable report line
+        problems.append(Problem(article.origin, f"invalid date '{shown}'; {kept}", False))
 
     source = canonical_source(article.source) or source_from_url(article.url)
     if not article.title_derived:
