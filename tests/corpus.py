@@ -17,6 +17,7 @@ SEARCH_RESPONSE_KEYS = [
     "truncated",
     "hits",
     "facets",
+    "histogram",
 ]
 
 ARTICLES = [
