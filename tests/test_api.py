@@ -185,15 +185,16 @@ def test_typo_corrections_are_in_the_api(client, openapi):
     assert [hit["id"] for hit in body["hits"]] == [hit["id"] for hit in right["hits"]]
 
 
-def test_malformed_synonyms_file_is_a_500_that_says_which_line(client, tmp_path, monkeypatch):
+def test_malformed_synonyms_file_is_a_503_that_says_which_line(client, tmp_path, monkeypatch):
     bad = tmp_path / "synonyms.txt"
     bad.write_text("Kiev, Kyiv\nOdessa\n", encoding="utf-8")
     monkeypatch.setenv("RASSEGNA_SYNONYMS", str(bad))
     response = client.get("/api/search?q=manovra")
-    assert response.status_code == 500
+    assert response.status_code == 503
     assert response.get_json() == {
         "error": {
-            "code": "config",
+            "code": "bad_config",
+            "reason": "bad_config",
             "message": f"{bad}, line 2: a group needs at least two different spellings "
             "separated by commas (like `Kiev, Kyiv`); got 'Odessa'.",
         }

@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from search.errors import (
     ArticleNotFoundError,
+    ConfigError,
     IndexNotFoundError,
     IndexVersionError,
     QueryError,
@@ -28,6 +29,7 @@ ENGINE_STATUS = [
     (IndexNotFoundError, 503),
     (IndexVersionError, 503),
     (UnsafeIndexError, 503),
+    (ConfigError, 503),  # a bad setting or synonyms file: the message says what to fix
 ]
 
 
