@@ -84,11 +84,13 @@ PAGES = [
     ("/search?q=manovra&to=domani", 400),
     ("/search?q=manovra&from=2025-02-01&to=2025-01-01", 400),
     ("/search?q=manovra&year=duemila", 400),
-    ("/search?q=" + "parola+" * 100, 400),
-    ("/search?q=" + "+".join(f"w{n}" for n in range(70)), 400),
-    ('/search?q="negoz*"', 400),
-    ("/search?q=negoz*io", 400),
-    ("/search?q=ab*", 400),
+    # Pasted text is never refused: over-long text is answered with the note, and `?`, inner or
+    # short `*` are punctuation (these pages are 200s, in Italian).
+    ("/search?q=" + "parola+" * 100, 200),
+    ("/search?q=" + "+".join(f"w{n}" for n in range(70)), 200),
+    ('/search?q="negoz*"', 200),
+    ("/search?q=negoz*io", 200),
+    ("/search?q=ab*", 200),
 ]
 
 

@@ -228,7 +228,6 @@ def test_query_is_escaped_everywhere(client):
 def test_bad_query_is_a_400_page(client):
     html = page(client, "/search?q=manovra&from=16/02/2024", 400)
     assert "<h1>Ricerca non valida</h1>" in html
-    assert "La ricerca è lunga 700 caratteri e il limite è 500" in html
 
 
 @pytest.mark.parametrize(
@@ -261,9 +260,6 @@ def test_bad_query_is_a_400_page(client):
             "/search?q=manovra&year=duemila",
             "L&#39;anno deve avere quattro cifre, come 2024; «duemila» non va bene.",
         ),
-        ("/search?q=manovra+negoz*io", "«negoz*io»: l&#39;asterisco funziona solo in fondo"),
-        ("/search?q=manovra+ab*", "«ab*»: per cercare un prefisso servono almeno 3 lettere"),
-        ('/search?q=manovra+"negoz*"', "L&#39;asterisco non funziona dentro le frasi"),
     ],
 )
 def test_bad_parameters_are_400_pages(client, url, fragment):
