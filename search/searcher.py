@@ -6,10 +6,9 @@ Callers get plain dataclasses back. ``total`` and the facets come from the whole
 
 from __future__ import annotations
 
-import calendar
 import datetime
-import re
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from whoosh import collectors, sorting
@@ -19,12 +18,22 @@ from whoosh.util.times import long_to_datetime
 from search import suggest as spelling
 from search.duplicates import group_near_duplicates
 from search.errors import ArticleNotFoundError, QueryError
-from search.metadata import canonical_filter_value
+from search.export import EXPORT_LIMIT
 from search.query import Compiled, compile_query, parse
 from search.ranking import DEFAULT, TEXT_FIELD, RankingParams, ranked_searcher, rerank
+from search.request import (  # noqa: F401 (re-exported: callers that predate search.request)
+    FILTER_BY_NAME,
+    MAX_PAGE,
+    MAX_SIZE,
+    SORTS,
+    SearchRequest,
+    parse_day,
+)
 from search.results import (
     ArticleRef,
     ArticleView,
+    DateHistogram,
+    Export,
     FacetValue,
     Hit,
     IndexStats,
@@ -35,60 +44,63 @@ from search.schema import unpack_signature
 from search.snippets import Highlight, highlight_text, lead, make_snippets
 from search.store import IndexHandle
 
-MAX_SIZE = 50
-MAX_PAGE = 1000
-SORTS = ("relevance", "date", "-date")  # date: oldest first; -date: newest first
+# Facet (and filter parameter) -> its field; several values of one filter match any of them.
 FACETS = {"source": "source_facet", "author": "author_facet", "year": "year"}
 MAX_FACET_VALUES = 30
+DAYS_FACET = "_days"
+MISSING_DATE = 2**64 - 1  # what the date column holds for an article without a date
 
 
-def parse_day(value: str | datetime.date | None, name: str) -> datetime.date | None:
-    """A ``YYYY-MM-DD`` (or ``YYYY``, ``YYYY-MM``) filter value; a clear error otherwise."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime.date):
-        return value
-    text = str(value).strip()
-    try:
-        if re.fullmatch(r"\d{4}", text):
-            return datetime.date(
-                int(text), 1 if name == "from" else 12, 1 if name == "from" else 31
-            )
-        if re.fullmatch(r"\d{4}-\d{2}", text):
-            year, month = map(int, text.split("-"))
-            if name == "from":
-                return datetime.date(year, month, 1)
-            # monthrange, not "first of next month - 1": 9999-12 has no next month.
-            return datetime.date(year, month, calendar.monthrange(year, month)[1])
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        raise QueryError(
-            f"`{name}` must be a date like 2024-02-16 (or 2024, 2024-02); got {text!r}."
-        ) from None
-
-
-def _filter_query(compiled: Compiled, source, author, year, date_from, date_to) -> wq.Query | None:
+def _filter_query(compiled: Compiled, request: SearchRequest) -> wq.Query | None:
     parts = [compiled.filter] if compiled.filter is not None else []
-    if source:
-        parts.append(wq.Term("source_facet", canonical_filter_value("source", source)))
-    if author:
-        parts.append(wq.Term("author_facet", canonical_filter_value("author", author)))
-    if year:
-        parts.append(wq.Term("year", str(year)))
-    if date_from or date_to:
-        start = datetime.datetime.combine(date_from, datetime.time()) if date_from else None
-        end = datetime.datetime.combine(date_to, datetime.time.max) if date_to else None
-        parts.append(wq.DateRange("date", start, end))
+    for name, fieldname in FACETS.items():
+        values = request.filter_values(name)
+        if values:
+            terms = [wq.Term(fieldname, value) for value in values]
+            parts.append(terms[0] if len(terms) == 1 else wq.Or(terms))
+    if request.date_from or request.date_to:
+        start, end = request.date_from, request.date_to
+        start_at = datetime.datetime.combine(start, datetime.time()) if start else None
+        end_at = datetime.datetime.combine(end, datetime.time.max) if end else None
+        parts.append(wq.DateRange("date", start_at, end_at))
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
 def _facet_groups() -> dict[str, sorting.FieldFacet]:
-    return {
+    groups = {
         name: sorting.FieldFacet(fieldname, maptype=sorting.Count)
         for name, fieldname in FACETS.items()
     }
+    # Counts per publication day, summed into months for the date histogram.
+    groups[DAYS_FACET] = _RawDateFacet("date", maptype=sorting.Count)
+    return groups
+
+
+class _RawColumnCategorizer(sorting.ColumnCategorizer):
+    """Groups by the raw column value: undated articles hold a sentinel that is no datetime."""
+
+    def key_to_name(self, key):
+        return key
+
+
+class _RawDateFacet(sorting.FieldFacet):
+    def categorizer(self, global_searcher):
+        return _RawColumnCategorizer(global_searcher, self.fieldname)
+
+
+def _histogram(results, total: int) -> DateHistogram:
+    """Matches per month (oldest first) and how many have no date."""
+    months: dict[str, int] = {}
+    for key, count in results.groups(DAYS_FACET).items():
+        if not isinstance(key, int) or key == MISSING_DATE:
+            continue
+        day = long_to_datetime(key)
+        month = f"{day.year:04d}-{day.month:02d}"
+        months[month] = months.get(month, 0) + count
+    values = [FacetValue(month, n) for month, n in sorted(months.items())]
+    return DateHistogram(months=values, undated=max(0, total - sum(months.values())))
 
 
 def _collect(searcher, q, limit, filter_q, mask, groupedby, sortedby=None):
@@ -121,9 +133,9 @@ def _date_order(newest_first: bool) -> sorting.MultiFacet:
     )
 
 
-def _facets(results) -> dict[str, list[FacetValue]]:
+def _facets(results, names=tuple(FACETS)) -> dict[str, list[FacetValue]]:
     out = {}
-    for name in FACETS:
+    for name in names:
         counts = results.groups(name)
         values = [
             FacetValue(k.decode() if isinstance(k, bytes) else str(k), n)
@@ -138,25 +150,63 @@ def _facets(results) -> dict[str, list[FacetValue]]:
     return out
 
 
-def validate_request(page: int, size: int, sort: str) -> None:
-    if not isinstance(page, int) or page < 1 or page > MAX_PAGE:
-        raise QueryError(f"`page` must be a whole number from 1 to {MAX_PAGE}.")
-    if not isinstance(size, int) or size < 1 or size > MAX_SIZE:
-        raise QueryError(f"`size` must be a whole number from 1 to {MAX_SIZE}.")
-    if sort not in SORTS:
-        raise QueryError(f"`sort` must be one of {', '.join(SORTS)}; got {sort!r}.")
+def _facet_without_own_filter(
+    searcher, compiled: Compiled, request: SearchRequest, name: str, params
+) -> list[FacetValue]:
+    """A filtered facet's values counted as if it were not set, so more can be added (OR)."""
+    others = request.replace(**{FILTER_BY_NAME[name].attr: ()})
+    groupedby = {name: sorting.FieldFacet(FACETS[name], maptype=sorting.Count)}
+    results, _ = _ranked(
+        searcher, compiled, request.sort, 1, _filter_query(compiled, others), groupedby, params
+    )
+    return _facets(results, (name,))[name]
+
+
+def _ranked(searcher, compiled: Compiled, sort: str, depth: int, filter_q, groupedby, params):
+    """The collected results (counts, facets) and the top ``depth`` as (docnum, score), ordered."""
+    browse = not compiled.clauses
+    if browse or sort != "relevance":
+        ordered = sort if sort != "relevance" else "-date"
+        by_date = _date_order(newest_first=ordered == "-date")
+        candidates = compiled.scored if browse else wq.And(compiled.clauses)
+        results = _collect(
+            searcher,
+            candidates,
+            depth,
+            filter_q,
+            compiled.excluded,
+            groupedby,
+            sortedby=by_date,
+        )
+        if not results.scored_length() and len(compiled.clauses) > 1:
+            results = _collect(
+                searcher,
+                compiled.scored,
+                depth,
+                filter_q,
+                compiled.excluded,
+                groupedby,
+                sortedby=by_date,
+            )
+        ranked = [(hit.docnum, 0.0) for hit in results]  # sorted: no relevance score
+    else:
+        results = _collect(searcher, compiled.scored, depth, filter_q, compiled.excluded, groupedby)
+        ranked = rerank(
+            searcher, compiled.clauses, [(hit.docnum, hit.score) for hit in results], params
+        )
+    return results, ranked
 
 
 def search(
     handle: IndexHandle,
-    query: str,
+    request: SearchRequest | str = "",
     *,
-    page: int = 1,
-    size: int = 10,
-    sort: str = "relevance",
-    source: str | None = None,
-    author: str | None = None,
-    year: str | int | None = None,
+    page: int | None = None,
+    size: int | None = None,
+    sort: str | None = None,
+    source: str | list[str] | None = None,
+    author: str | list[str] | None = None,
+    year: str | int | list[str] | None = None,
     date_from: str | datetime.date | None = None,
     date_to: str | datetime.date | None = None,
     collapse: bool = True,
@@ -164,54 +214,44 @@ def search(
     with_snippets: bool = True,
     params: RankingParams = DEFAULT,
 ) -> SearchResult:
-    """Run a search-box query with filters, ranking, facets, snippets and a spelling suggestion."""
+    """Run a search request with filters, ranking, facets, snippets and a spelling suggestion.
+
+    ``request`` is a :class:`SearchRequest`, or the query text with the request's fields as
+    keywords (``search(handle, "manovra", page=2, source="Ansa")``).
+    """
     started = time.perf_counter()
-    validate_request(page, size, sort)
-    start_day, end_day = parse_day(date_from, "from"), parse_day(date_to, "to")
-    if start_day and end_day and start_day > end_day:
-        raise QueryError("`from` is after `to`; swap the two dates.")
+    request = _as_request(
+        request,
+        page=page,
+        size=size,
+        sort=sort,
+        sources=source,
+        authors=author,
+        years=year,
+        date_from=date_from,
+        date_to=date_to,
+    )
+    query, page, size, sort = request.query, request.page, request.size, request.sort
     parsed = parse(query)
     with handle.searcher() as base:
         searcher = ranked_searcher(base, params)
         compiled = compile_query(parsed, searcher.reader(), params)
-        filter_q = _filter_query(compiled, source, author, year, start_day, end_day)
+        filter_q = _filter_query(compiled, request)
         groupedby = _facet_groups() if with_facets else None
         want = page * size
         depth = max(params.rerank_depth, want * 3 if collapse else want)
-        browse = not compiled.clauses
-        if browse or sort != "relevance":
-            ordered = sort if sort != "relevance" else "-date"
-            by_date = _date_order(newest_first=ordered == "-date")
-            candidates = compiled.scored if browse else wq.And(compiled.clauses)
-            results = _collect(
-                searcher,
-                candidates,
-                depth,
-                filter_q,
-                compiled.excluded,
-                groupedby,
-                sortedby=by_date,
-            )
-            if not results.scored_length() and len(compiled.clauses) > 1:
-                results = _collect(
-                    searcher,
-                    compiled.scored,
-                    depth,
-                    filter_q,
-                    compiled.excluded,
-                    groupedby,
-                    sortedby=by_date,
-                )
-            ranked = [(hit.docnum, 0.0) for hit in results]  # sorted: no relevance score
-        else:
-            results = _collect(
-                searcher, compiled.scored, depth, filter_q, compiled.excluded, groupedby
-            )
-            ranked = rerank(
-                searcher, compiled.clauses, [(hit.docnum, hit.score) for hit in results], params
-            )
+        results, ranked = _ranked(
+            searcher, compiled, request.sort, depth, filter_q, groupedby, params
+        )
         total = results.estimated_length() if not results.has_exact_length() else len(results)
         facets = _facets(results) if with_facets else {}
+        if with_facets:
+            for name in FACETS:
+                if request.filter_values(name):
+                    facets[name] = _facet_without_own_filter(
+                        searcher, compiled, request, name, params
+                    )
+        histogram = _histogram(results, total) if with_facets else None
         if collapse:
             signatures = searcher.reader().column_reader("dup_sig")
             leaders = group_near_duplicates(
@@ -253,7 +293,46 @@ def search(
         hits=hits,
         facets=facets,
         sort=sort,
+        histogram=histogram,
     )
+
+
+def export_hits(
+    handle: IndexHandle,
+    request: SearchRequest,
+    *,
+    limit: int = EXPORT_LIMIT,
+    with_snippets: bool = True,
+    params: RankingParams = DEFAULT,
+) -> Export:
+    """Every match of ``request`` in its order, up to ``limit``, near-duplicates included.
+
+    ``page`` and ``size`` are ignored. The matches are found now (so ``total`` is known before
+    the first row); their fields and snippets are read as ``hits`` is iterated.
+    """
+    parsed = parse(request.query)
+    with handle.searcher() as base:
+        searcher = ranked_searcher(base, params)
+        compiled = compile_query(parsed, searcher.reader(), params)
+        filter_q = _filter_query(compiled, request)
+        results, ranked = _ranked(searcher, compiled, request.sort, limit, filter_q, None, params)
+        total = results.estimated_length() if not results.has_exact_length() else len(results)
+        terms = Highlight(compiled.stems, compiled.exact, compiled.phrases)
+
+    def hits() -> Iterator[Hit]:
+        # The searcher stays usable: the handle keeps it open for this thread.
+        for doc, score in ranked[:limit]:
+            yield _hit(searcher.stored_fields(doc), score, terms, with_snippets, [])
+
+    return Export(request=request, total=total, limit=limit, hits=hits())
+
+
+def _as_request(request: SearchRequest | str, **fields: Any) -> SearchRequest:
+    """The request itself, or one made from query text and keyword fields."""
+    given = {name: value for name, value in fields.items() if value is not None}
+    if isinstance(request, SearchRequest):
+        return request.replace(**given) if given else request
+    return SearchRequest(query=request or "", **given)
 
 
 def _ref(fields: dict[str, Any], score: float | None = None) -> ArticleRef:
@@ -301,7 +380,9 @@ def _hit(
 def _docnum(searcher, article_id: str) -> int:
     docnum = searcher.document_number(id=article_id)
     if docnum is None:
-        raise ArticleNotFoundError(f"No article with id {article_id!r} in the index.")
+        raise ArticleNotFoundError(
+            f"No article with id {article_id!r} in the index.", article_id=article_id
+        )
     return docnum
 
 
@@ -338,6 +419,7 @@ def get_article(
         date=_as_date(fields.get("date")),
         word_count=int(fields.get("word_count") or 0),
         related=related,
+        headings=[int(i) for i in fields.get("headings") or []],
     )
 
 
@@ -374,8 +456,7 @@ def index_stats(handle: IndexHandle) -> IndexStats:
         reader = searcher.reader()
         # Raw column values: articles without a date hold the column's "missing" sentinel.
         raw = reader.column_reader("date", translate=False) if reader.has_column("date") else []
-        missing = 2**64 - 1
-        dates = [long_to_datetime(v) for v in sorted(set(raw)) if v != missing]
+        dates = [long_to_datetime(v) for v in sorted(set(raw)) if v != MISSING_DATE]
         doc_count = searcher.doc_count()
     size = sum(p.stat().st_size for p in opened.target.iterdir() if p.is_file())
     real_dates = [d.date() for d in dates]
