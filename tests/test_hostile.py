@@ -250,7 +250,7 @@ def test_every_bad_item_is_reported(built):
         f"{news}:29: not a JSON object: got str",
         f"{news}:38: invalid date '2023-02-30'; kept without date",
         f"{news}:40: malformed JSON: Expecting property name enclosed in double quotes",
-        f"{news}:51: missing body and title",  # headline-only items are indexed
+        f"{news}:51: missing body and title",
         f"{news}:58: url 'javascript:alert(1)' is not an http(s) link; dropped (the article "
         "is kept)",
         f"{news}:62: body is not text: got list",
