@@ -13,7 +13,7 @@ from whoosh.fields import COLUMN, DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 
 from search.analysis import exact_analyzer, italian_analyzer
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: one-permutation MinHash signatures in dup_sig
 
 # How many characters of the body count as the "lead" (first paragraph), indexed as its own field
 # so ranking can weight it like a title when an article has none.
