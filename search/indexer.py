@@ -34,6 +34,22 @@ Progress = Callable[[int], None]
 
 # Whoosh writer settings: a larger RAM buffer means fewer, larger segments to merge.
 WRITER_LIMIT_MB = 256
+# Segments as separate files, not one compound file: a searcher maps them instead of holding a
+# compound file's pieces (measured 8x less memory per worker at 20k). Safe because no file of a
+# live build is ever rewritten: builds and updates write into a new directory and swap it in.
+WRITER_COMPOUND = False
+# Writer processes when the caller does not say (one per core, at most this many), and the
+# fewest articles worth starting them for.
+MAX_AUTO_PROCS = 4
+MIN_ARTICLES_PER_PROC = 2000
+
+
+def writer_procs(articles: int, procs: int | None = None) -> int:
+    """How many writer processes to use for ``articles`` (``procs`` when given)."""
+    if procs is not None:
+        return max(1, procs)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(MAX_AUTO_PROCS, cores or 1, articles // MIN_ARTICLES_PER_PROC))
 
 
 @dataclass
@@ -329,10 +345,14 @@ def build_index(
     progress: Progress | None = None,
     on_total: Callable[[int], None] | None = None,
     include_titles: bool = True,
-    procs: int = 1,
+    procs: int | None = None,
     max_body_chars: int | None = None,
 ) -> BuildReport:
-    """Rebuild the index from scratch into a new build, validate it, and swap it in."""
+    """Rebuild the index from scratch into a new build, validate it, and swap it in.
+
+    ``procs``: writer processes (default: one per core, at most ``MAX_AUTO_PROCS``, for large
+    inputs; each writes its own segment).
+    """
     index_dir = Path(index_dir).resolve()
     sources = [Path(s) for s in sources]
     report = BuildReport(kind="build")
@@ -348,7 +368,8 @@ def build_index(
             on_total(len(articles))
         with _new_build(index_dir) as (build_id, build_dir):
             ix = whoosh.index.create_in(str(build_dir), build_schema())
-            writer_args = {"limitmb": WRITER_LIMIT_MB}
+            writer_args: dict = {"limitmb": WRITER_LIMIT_MB, "compound": WRITER_COMPOUND}
+            procs = writer_procs(len(articles), procs)
             if procs > 1:
                 writer_args.update(procs=procs, multisegment=True)
 
@@ -425,7 +446,7 @@ def update_index(
                 report.deleted = len(missing)
                 report.indexed = _write(writer, changed, include_titles, progress, update=True)
 
-            _commit(ix.writer(limitmb=WRITER_LIMIT_MB), ix, write)
+            _commit(ix.writer(limitmb=WRITER_LIMIT_MB, compound=WRITER_COMPOUND), ix, write)
             report.doc_count = len(existing) + report.added - report.deleted
             report.build_id = build_id
             parent = opened.manifest["build_id"]

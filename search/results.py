@@ -76,7 +76,8 @@ class SearchResult:
     hits: list[Hit]
     facets: dict[str, list[FacetValue]]
     sort: str = "relevance"
-    total_exact: bool = True
+    total_exact: bool = True  # False: ``total`` is an estimate ("circa")
+    facets_exact: bool = True  # False: facet counts come from a sample, scaled to ``total``
 
     @property
     def pages(self) -> int:
@@ -86,12 +87,14 @@ class SearchResult:
         return {
             "query": self.query,
             "total": self.total,
+            "total_exact": self.total_exact,
             "page": self.page,
             "size": self.size,
             "took_ms": round(self.took_ms, 1),
             "suggestion": self.suggestion,
             "hits": [hit.to_dict() for hit in self.hits],
             "facets": {k: [v.to_dict() for v in vals] for k, vals in self.facets.items()},
+            "facets_exact": self.facets_exact,
         }
 
 

@@ -1,20 +1,25 @@
 """The one search function (and its companions) behind the CLI, the page and the JSON API.
 
-Callers get plain dataclasses back. ``total`` and the facets come from the whole result set today;
-``total_exact`` lets a later version estimate them on huge result sets without changing callers.
+Callers get plain dataclasses back. ``total`` and the facets are exact while that is cheap and
+estimated beyond (``total_exact`` / ``facets_exact`` say which; see search/collecting.py). Results
+are cached per worker and per build, keyed on the normalised request.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
+import threading
 import time
+from collections import OrderedDict
 from typing import Any
 
-from whoosh import collectors, sorting
 from whoosh import query as wq
+from whoosh import sorting
 from whoosh.util.times import long_to_datetime
 
+from search import collecting
 from search import suggest as spelling
 from search.duplicates import group_near_duplicates
 from search.errors import ArticleNotFoundError, QueryError
@@ -38,6 +43,12 @@ MAX_PAGE = 1000
 SORTS = ("relevance", "date", "-date")  # date: oldest first; -date: newest first
 FACETS = {"source": "source_facet", "author": "author_facet", "year": "year"}
 MAX_FACET_VALUES = 30
+# Work budget of one search: past it every pass keeps the best it has found (and the result says
+# the count is approximate). Well under gunicorn's timeout, so no query stalls a worker.
+WORK_BUDGET_S = 0.5
+# Spelling suggestions look at the index's vocabulary word by word: not for pasted paragraphs.
+MAX_SPELLING_WORDS = 8
+RESULT_CACHE_SIZE = 256  # recent results per worker and build (news queries repeat)
 
 
 def parse_day(value: str | datetime.date | None, name: str) -> datetime.date | None:
@@ -89,51 +100,69 @@ def _facet_groups() -> dict[str, sorting.FieldFacet]:
     }
 
 
-def _collect(searcher, q, limit, filter_q, mask, groupedby, sortedby=None):
-    """Run ``q`` keeping only the top ``limit`` documents while counting (and faceting) all.
-
-    Whoosh's own ``search(groupedby=…)`` switches to an unlimited collector that scores and sorts
-    every match; wrapping a top-N collector in the facet collector keeps facets exact and cheap.
-    """
-    if sortedby is not None:
-        collector = collectors.SortingCollector(sortedby, limit=limit)
-    else:
-        # Block-quality skipping would make the count and the facets inexact.
-        collector = collectors.TopCollector(limit, usequality=False, replace=0)
-    if groupedby:
-        collector = collectors.FacetCollector(collector, groupedby, maptype=sorting.Count)
-    if filter_q is not None or mask is not None:
-        collector = collectors.FilterCollector(collector, filter_q, mask)
-    searcher.search_with_collector(q, collector)
-    return collector.results()
-
-
-def _date_order(newest_first: bool) -> sorting.MultiFacet:
-    """Sort by date, articles without a date last in both directions."""
-    dated = wq.DateRange("date", datetime.datetime(1000, 1, 1), datetime.datetime(3000, 1, 1))
-    return sorting.MultiFacet(
-        [
-            sorting.QueryFacet({"0": dated}, other="1"),
-            sorting.FieldFacet("date", reverse=newest_first),
-        ]
+def _facets(results) -> dict[str, list[FacetValue]]:
+    """Facet values from a Whoosh grouped result (index statistics)."""
+    return _facet_lists(
+        {
+            name: {
+                (k.decode() if isinstance(k, bytes) else str(k)): n
+                for k, n in results.groups(name).items()
+                if k is not None
+            }
+            for name in FACETS
+        }
     )
 
 
-def _facets(results) -> dict[str, list[FacetValue]]:
+def _facet_lists(counts: dict[str, dict[str, int]]) -> dict[str, list[FacetValue]]:
     out = {}
     for name in FACETS:
-        counts = results.groups(name)
-        values = [
-            FacetValue(k.decode() if isinstance(k, bytes) else str(k), n)
-            for k, n in counts.items()
-            if k not in (None, "", b"")
-        ]
+        values = [FacetValue(k, n) for k, n in counts.get(name, {}).items() if k]
         if name == "year":
             values.sort(key=lambda v: v.value, reverse=True)
         else:
             values.sort(key=lambda v: (-v.count, v.value))
         out[name] = values[:MAX_FACET_VALUES]
     return out
+
+
+def _columns(handle: IndexHandle, reader) -> collecting.Columns:
+    """The live build's column codes (per build: a swap starts afresh)."""
+    cache = handle.current().cache
+    columns = cache.get("columns")
+    if columns is None:
+        columns = cache["columns"] = collecting.Columns(reader)
+    return columns
+
+
+def _search_facets(
+    searcher, columns: collecting.Columns, count: collecting.Count, sample: list[int], restrict
+) -> tuple[dict[str, list[FacetValue]], bool]:
+    """Facets over every match when they were all seen, else over ``sample`` scaled to the total."""
+    scale = 1.0
+    exact = True
+    docs: list[int] | None
+    if count.seen is not None:
+        docs = count.seen
+    elif count.everything:
+        reader = searcher.reader()
+        if restrict or reader.has_deletions():
+            docs = [
+                d
+                for d in range(reader.doc_count_all())
+                if not (restrict and d in restrict) and not reader.is_deleted(d)
+            ]
+        else:
+            docs = None
+    else:
+        docs = sample
+        scale = count.total / len(sample) if sample else 1.0
+        exact = False
+    counts = {
+        name: collecting.facet_counts(columns, fieldname, docs, scale)
+        for name, fieldname in FACETS.items()
+    }
+    return _facet_lists(counts), exact
 
 
 def validate_request(page: int, size: int, sort: str) -> None:
@@ -169,49 +198,54 @@ def search(
     if start_day and end_day and start_day > end_day:
         raise QueryError("`from` is after `to`; swap the two dates.")
     parsed = parse(query)
+    request = (parsed.text, page, size, sort, source, author, str(year or ""), start_day, end_day)
+    request += (collapse, with_facets, with_snippets, params)
+    cached = _result_cache(handle).get(request)
+    if cached is not None:
+        return dataclasses.replace(cached, took_ms=(time.perf_counter() - started) * 1000)
+    deadline = collecting.Deadline(WORK_BUDGET_S, started)
     with handle.searcher() as base:
         searcher = ranked_searcher(base, params)
-        compiled = compile_query(parsed, searcher.reader(), params)
+        reader = searcher.reader()
+        compiled = compile_query(parsed, reader, params)
         filter_q = _filter_query(compiled, source, author, year, start_day, end_day)
-        groupedby = _facet_groups() if with_facets else None
+        allow, restrict = collecting.doc_sets(searcher, filter_q, compiled.excluded)
+        columns = _columns(handle, reader)
         want = page * size
         depth = max(params.rerank_depth, want * 3 if collapse else want)
         browse = not compiled.clauses
         if browse or sort != "relevance":
-            ordered = sort if sort != "relevance" else "-date"
-            by_date = _date_order(newest_first=ordered == "-date")
-            candidates = compiled.scored if browse else wq.And(compiled.clauses)
-            results = _collect(
-                searcher,
-                candidates,
-                depth,
-                filter_q,
-                compiled.excluded,
-                groupedby,
-                sortedby=by_date,
+            newest_first = (sort if sort != "relevance" else "-date") == "-date"
+            candidates = None if browse else wq.And(compiled.clauses)
+            docs, count = collecting.by_date(
+                searcher, columns, candidates, depth, allow, restrict, newest_first, deadline
             )
-            if not results.scored_length() and len(compiled.clauses) > 1:
-                results = _collect(
+            if not count.total and len(compiled.clauses) > 1:
+                docs, count = collecting.by_date(
                     searcher,
+                    columns,
                     compiled.scored,
                     depth,
-                    filter_q,
-                    compiled.excluded,
-                    groupedby,
-                    sortedby=by_date,
+                    allow,
+                    restrict,
+                    newest_first,
+                    deadline,
                 )
-            ranked = [(hit.docnum, 0.0) for hit in results]  # sorted: no relevance score
+            ranked = [(doc, 0.0) for doc in docs]  # sorted: no relevance score
         else:
-            results = _collect(
-                searcher, compiled.scored, depth, filter_q, compiled.excluded, groupedby
+            ranked = collecting.top_candidates(
+                searcher, compiled.scored, depth, allow, restrict, deadline
             )
-            ranked = rerank(
-                searcher, compiled.clauses, [(hit.docnum, hit.score) for hit in results], params
+            ranked = rerank(searcher, compiled.clauses, ranked, params)
+            count = collecting.count(searcher, compiled.scored, allow, restrict, deadline)
+        total = max(count.total, len(ranked))
+        facets, facets_exact = {}, True
+        if with_facets:
+            facets, facets_exact = _search_facets(
+                searcher, columns, count, [doc for doc, _ in ranked], restrict
             )
-        total = results.estimated_length() if not results.has_exact_length() else len(results)
-        facets = _facets(results) if with_facets else {}
         if collapse:
-            signatures = searcher.reader().column_reader("dup_sig")
+            signatures = reader.column_reader("dup_sig")
             leaders = group_near_duplicates(
                 [unpack_signature(signatures[doc]) for doc, _ in ranked]
             )
@@ -238,20 +272,55 @@ def search(
             for doc, score, dups in page_groups
         ]
         suggestion = None
-        if compiled.words:
+        if compiled.words and len(compiled.words) <= MAX_SPELLING_WORDS and not deadline.passed():
             suggestion = spelling.suggest_query(searcher, parsed.text, compiled.words)
-    took = (time.perf_counter() - started) * 1000
-    return SearchResult(
+    result = SearchResult(
         query=parsed.text,
         total=total,
         page=page,
         size=size,
-        took_ms=took,
+        took_ms=(time.perf_counter() - started) * 1000,
         suggestion=suggestion,
         hits=hits,
         facets=facets,
         sort=sort,
+        total_exact=count.exact and not deadline.hit,
+        facets_exact=facets_exact and not deadline.hit,
     )
+    _result_cache(handle).put(request, result)
+    return result
+
+
+def _result_cache(handle: IndexHandle) -> ResultCache:
+    """This build's recent results (a swap to a new build starts with an empty cache)."""
+    opened = handle.current()
+    cache = opened.cache.get("results")
+    if cache is None:
+        cache = opened.cache.setdefault("results", ResultCache(RESULT_CACHE_SIZE))
+    return cache
+
+
+class ResultCache:
+    """A small LRU of search results, shared by a worker's threads."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict[tuple, SearchResult] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> SearchResult | None:
+        with self._lock:
+            result = self._items.get(key)
+            if result is not None:
+                self._items.move_to_end(key)
+            return result
+
+    def put(self, key: tuple, result: SearchResult) -> None:
+        with self._lock:
+            self._items[key] = result
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
 
 
 def _ref(fields: dict[str, Any], score: float | None = None) -> ArticleRef:

@@ -6,7 +6,18 @@ import json
 from pathlib import Path
 
 # The JSON search response, as the issue and the OpenAPI document define it (CLI --json and API).
-SEARCH_RESPONSE_KEYS = ["query", "total", "page", "size", "took_ms", "suggestion", "hits", "facets"]
+SEARCH_RESPONSE_KEYS = [
+    "query",
+    "total",
+    "total_exact",
+    "page",
+    "size",
+    "took_ms",
+    "suggestion",
+    "hits",
+    "facets",
+    "facets_exact",
+]
 
 ARTICLES = [
     {

@@ -73,11 +73,31 @@ SCHEMAS: dict[str, Any] = {
     },
     "SearchResult": {
         "type": "object",
-        "required": ["query", "total", "page", "size", "took_ms", "suggestion", "hits", "facets"],
+        "required": [
+            "query",
+            "total",
+            "total_exact",
+            "page",
+            "size",
+            "took_ms",
+            "suggestion",
+            "hits",
+            "facets",
+            "facets_exact",
+        ],
         "additionalProperties": False,
         "properties": {
             "query": {"type": "string"},
-            "total": {"type": "integer", "minimum": 0},
+            "total": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "Matching articles; an estimate when `total_exact` is false.",
+            },
+            "total_exact": {
+                "type": "boolean",
+                "description": "False when `total` is estimated (large result sets): show it as "
+                "'circa'.",
+            },
             "page": {"type": "integer", "minimum": 1},
             "size": {"type": "integer", "minimum": 1, "maximum": MAX_SIZE},
             "took_ms": {"type": "number"},
@@ -91,6 +111,11 @@ SCHEMAS: dict[str, Any] = {
                     name: {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}}
                     for name in ("source", "author", "year")
                 },
+            },
+            "facets_exact": {
+                "type": "boolean",
+                "description": "False when facet counts come from a sample of the matches "
+                "(the best-ranked), scaled to the estimated total.",
             },
         },
     },
