@@ -174,24 +174,24 @@ class Columns:
     """Whole columns of one build held as small integer codes (facets, date order), built lazily.
 
     A few hundred KB per 100,000 articles; kept per build in the handle's cache, so a new build
-    never sees an old build's columns.
+    never sees an old build's columns. Each call reads through the caller's own reader (Whoosh's
+    files are not to be shared between threads).
     """
 
-    def __init__(self, reader):
-        self._reader = reader
+    def __init__(self):
         self._codes: dict[str, tuple[array, list[str]]] = {}
         self._dates: list[int] | None = None
         self._date_order: dict[bool, list[int]] = {}
 
-    def codes(self, fieldname: str) -> tuple[array, list[str]]:
+    def codes(self, reader, fieldname: str) -> tuple[array, list[str]]:
         """Per docnum, the index of its value in the returned value list ("" for none)."""
         cached = self._codes.get(fieldname)
         if cached is None:
             values: list[str] = [""]
             index = {"": 0}
             codes = array("I")
-            if self._reader.has_column(fieldname):
-                for value in self._reader.column_reader(fieldname):
+            if reader.has_column(fieldname):
+                for value in reader.column_reader(fieldname):
                     text = value.decode() if isinstance(value, bytes) else str(value or "")
                     code = index.get(text)
                     if code is None:
@@ -201,28 +201,28 @@ class Columns:
             cached = self._codes[fieldname] = (codes, values)
         return cached
 
-    def dates(self) -> list[int]:
+    def dates(self, reader) -> list[int]:
         """Raw sortable date per docnum (``_MISSING_DATE`` for none)."""
         if self._dates is None:
-            reader = self._reader
             if reader.has_column("date"):
                 self._dates = list(reader.column_reader("date", translate=False))
             else:
                 self._dates = [_MISSING_DATE] * reader.doc_count_all()
         return self._dates
 
-    def date_key(self, newest_first: bool):
+    def date_key(self, reader, newest_first: bool):
         """Sort key over docnums: by date (undated last in both directions), then docnum."""
-        dates = self.dates()
+        dates = self.dates(reader)
         if newest_first:
             return lambda d: (dates[d] == _MISSING_DATE, -dates[d], d)
         return lambda d: (dates[d], d)
 
-    def date_order(self, newest_first: bool) -> list[int]:
+    def date_order(self, reader, newest_first: bool) -> list[int]:
         """Every docnum in date order (for browsing without words)."""
         order = self._date_order.get(newest_first)
         if order is None:
-            order = sorted(range(len(self.dates())), key=self.date_key(newest_first))
+            key = self.date_key(reader, newest_first)
+            order = sorted(range(len(self.dates(reader))), key=key)
             self._date_order[newest_first] = order
         return order
 
@@ -238,16 +238,16 @@ def by_date(
     deadline: Deadline,
 ) -> tuple[list[int], Count]:
     """The first ``limit`` matches of ``q`` (None: every document) in date order, and the count."""
+    reader = searcher.reader()
     if q is None or isinstance(q, wq.Every):
-        key = columns.date_key(newest_first)
+        key = columns.date_key(reader, newest_first)
         if allow is not None:  # filter sets hold live documents only
             wanted = allow - restrict if restrict else allow
             picked = heapq.nsmallest(limit, wanted, key=key)
             return picked, Count(len(wanted), True, list(wanted))
-        reader = searcher.reader()
         deleted = reader.has_deletions()
         picked = []
-        for d in columns.date_order(newest_first):
+        for d in columns.date_order(reader, newest_first):
             if (restrict is None or d not in restrict) and not (deleted and reader.is_deleted(d)):
                 picked.append(d)
                 if len(picked) == limit:
@@ -255,17 +255,21 @@ def by_date(
         total = searcher.doc_count() - (len(restrict) if restrict else 0)
         return picked, Count(total, True, None, everything=True)
     seen = list(_matching(searcher, q, allow, restrict, deadline))
-    top = heapq.nsmallest(limit, seen, key=columns.date_key(newest_first))
+    top = heapq.nsmallest(limit, seen, key=columns.date_key(reader, newest_first))
     if deadline.hit:
         return top, Count(max(len(seen), estimate(searcher, q, allow, restrict)), False)
     return top, Count(len(seen), True, seen)
 
 
 def facet_counts(
-    columns: Columns, fieldname: str, docnums: Iterable[int] | None, scale: float = 1.0
+    columns: Columns,
+    reader,
+    fieldname: str,
+    docnums: Iterable[int] | None,
+    scale: float = 1.0,
 ) -> Counter[str]:
     """How many of ``docnums`` (None: all) hold each value of ``fieldname`` (times ``scale``)."""
-    codes, values = columns.codes(fieldname)
+    codes, values = columns.codes(reader, fieldname)
     if not codes:
         return Counter()
     counted = Counter(codes) if docnums is None else Counter(codes[d] for d in docnums)

@@ -126,13 +126,9 @@ def _facet_lists(counts: dict[str, dict[str, int]]) -> dict[str, list[FacetValue
     return out
 
 
-def _columns(handle: IndexHandle, reader) -> collecting.Columns:
+def _columns(handle: IndexHandle) -> collecting.Columns:
     """The live build's column codes (per build: a swap starts afresh)."""
-    cache = handle.current().cache
-    columns = cache.get("columns")
-    if columns is None:
-        columns = cache["columns"] = collecting.Columns(reader)
-    return columns
+    return handle.current().cache.setdefault("columns", collecting.Columns())
 
 
 def _search_facets(
@@ -159,7 +155,7 @@ def _search_facets(
         scale = count.total / len(sample) if sample else 1.0
         exact = False
     counts = {
-        name: collecting.facet_counts(columns, fieldname, docs, scale)
+        name: collecting.facet_counts(columns, searcher.reader(), fieldname, docs, scale)
         for name, fieldname in FACETS.items()
     }
     return _facet_lists(counts), exact
@@ -210,7 +206,7 @@ def search(
         compiled = compile_query(parsed, reader, params)
         filter_q = _filter_query(compiled, source, author, year, start_day, end_day)
         allow, restrict = collecting.doc_sets(searcher, filter_q, compiled.excluded)
-        columns = _columns(handle, reader)
+        columns = _columns(handle)
         want = page * size
         depth = max(params.rerank_depth, want * 3 if collapse else want)
         browse = not compiled.clauses

@@ -113,6 +113,9 @@ class IndexHandle:
         self._lock = threading.Lock()
         self._open: OpenIndex | None = None
         self._local = threading.local()
+        # Every searcher handed out, so close() (or dropping the handle) closes them all: with
+        # separate segment files each holds open files of its own.
+        self._searchers: list[Searcher] = []
 
     def current(self) -> OpenIndex:
         """The live build, reopened if ``current`` now points elsewhere."""
@@ -136,16 +139,27 @@ class IndexHandle:
         if cached is None or cached[0] != opened.target:
             if cached is not None:
                 cached[1].close()
+                with self._lock:
+                    self._searchers = [s for s in self._searchers if s is not cached[1]]
             cached = (opened.target, opened.ix.searcher())
             self._local.searcher = cached
+            with self._lock:
+                self._searchers.append(cached[1])
         yield cached[1]
 
     def close(self) -> None:
-        cached = getattr(self._local, "searcher", None)
-        if cached is not None:
-            cached[1].close()
-            self._local.searcher = None
+        """Close every searcher this handle opened and the index (call once no search runs)."""
+        self._local.searcher = None
         with self._lock:
+            for searcher in self._searchers:
+                searcher.close()
+            self._searchers = []
             if self._open is not None:
                 self._open.ix.close()
                 self._open = None
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # interpreter shutdown: nothing left to release
+            pass
