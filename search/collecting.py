@@ -72,11 +72,30 @@ class Count:
     everything: bool = False  # every live document (minus exclusions) matches: browsing
 
 
-def doc_sets(searcher, allow_q: wq.Query | None, restrict_q: wq.Query | None):
-    """The docnums a filter allows and the ones an exclusion removes (None: no constraint)."""
-    allow = set(searcher.docs_for_query(allow_q)) if allow_q is not None else None
-    restrict = set(searcher.docs_for_query(restrict_q)) if restrict_q is not None else None
-    return allow, restrict
+FILTER_CACHE_SIZE = 64
+
+
+def doc_sets(searcher, allow_q: wq.Query | None, restrict_q: wq.Query | None, cache=None):
+    """The docnums a filter allows and the ones an exclusion removes (None: no constraint).
+
+    ``cache`` (a dict kept per build) remembers recent filters: the same few sources, authors
+    and years are clicked again and again, and each costs a walk over its postings.
+    """
+    return _doc_set(searcher, allow_q, cache), _doc_set(searcher, restrict_q, cache)
+
+
+def _doc_set(searcher, q: wq.Query | None, cache) -> set[int] | None:
+    if q is None:
+        return None
+    key = repr(q)
+    found = cache.get(key) if cache is not None else None
+    if found is None:
+        found = set(searcher.docs_for_query(q))  # shared: never changed in place
+        if cache is not None:
+            if len(cache) >= FILTER_CACHE_SIZE:
+                cache.pop(next(iter(cache)))
+            cache[key] = found
+    return found
 
 
 def top_candidates(

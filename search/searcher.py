@@ -205,7 +205,8 @@ def search(
         reader = searcher.reader()
         compiled = compile_query(parsed, reader, params)
         filter_q = _filter_query(compiled, source, author, year, start_day, end_day)
-        allow, restrict = collecting.doc_sets(searcher, filter_q, compiled.excluded)
+        filters = handle.current().cache.setdefault("filters", {})
+        allow, restrict = collecting.doc_sets(searcher, filter_q, compiled.excluded, filters)
         columns = _columns(handle)
         want = page * size
         depth = max(params.rerank_depth, want * 3 if collapse else want)
