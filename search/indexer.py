@@ -42,6 +42,7 @@ WRITER_COMPOUND = False
 # fewest articles worth starting them for.
 MAX_AUTO_PROCS = 4
 MIN_ARTICLES_PER_PROC = 2000
+APPROX_ARTICLE_BYTES = 4000  # to guess an input's article count from its size
 
 
 def writer_procs(articles: int, procs: int | None = None) -> int:
@@ -343,7 +344,7 @@ def build_index(
     index_dir: str | os.PathLike[str],
     *,
     progress: Progress | None = None,
-    on_total: Callable[[int], None] | None = None,
+    on_total: Callable[[int | None], None] | None = None,
     include_titles: bool = True,
     procs: int | None = None,
     max_body_chars: int | None = None,
@@ -358,38 +359,106 @@ def build_index(
     report = BuildReport(kind="build")
     started = time.perf_counter()
     with index_lock(index_dir):
-        articles = collect_articles(sources, report, max_body_chars)
-        if not articles:
-            raise BuildError(
-                f"Nothing could be indexed from {', '.join(map(str, sources))} "
-                f"({report.skipped} items skipped); the live index was left as it was."
-            )
         if on_total:
-            on_total(len(articles))
+            on_total(None)  # articles are streamed: the count is known at the end
         with _new_build(index_dir) as (build_id, build_dir):
             ix = whoosh.index.create_in(str(build_dir), build_schema())
             writer_args: dict = {"limitmb": WRITER_LIMIT_MB, "compound": WRITER_COMPOUND}
-            procs = writer_procs(len(articles), procs)
+            procs = writer_procs(_articles_in(sources), procs)
             if procs > 1:
                 writer_args.update(procs=procs, multisegment=True)
+            stream = ArticleStream(sources, report, max_body_chars)
 
             def write(writer) -> None:
-                report.indexed = report.added = _write(
-                    writer, articles.values(), include_titles, progress
-                )
+                report.indexed = _write(writer, stream, include_titles, progress)
+                if not report.indexed:
+                    raise BuildError(
+                        f"Nothing could be indexed from {', '.join(map(str, sources))} "
+                        f"({report.skipped} items skipped); the live index was left as it was."
+                    )
 
             _commit(ix.writer(**writer_args), ix, write)
-            report.doc_count = len(articles)
+            if stream.later_copies:
+                # Duplicate ids: the later record wins (update_document replaces the first).
+                ix = whoosh.index.open_dir(str(build_dir))
+                _commit(
+                    ix.writer(limitmb=WRITER_LIMIT_MB, compound=WRITER_COMPOUND),
+                    ix,
+                    lambda writer: _write(
+                        writer, stream.later_copies.values(), include_titles, None, update=True
+                    ),
+                )
+            report.doc_count = report.indexed
+            report.added = report.indexed
             report.build_id = build_id
             _publish(
                 index_dir,
                 build_dir,
                 report,
-                next(iter(articles.values())),
+                stream.probe(),
                 started,
                 lambda: _manifest(report, sources, None, include_titles),
             )
     return report
+
+
+class ArticleStream:
+    """The articles of ``sources`` read one at a time (a build never holds the whole corpus).
+
+    An id seen before is not yielded again: its latest record is kept in ``later_copies`` (few)
+    and replaces the first after the main pass, and the report names each superseded record,
+    as when the corpus was read whole.
+    """
+
+    def __init__(self, sources: Sequence[Path], report: BuildReport, max_body_chars: int | None):
+        self.sources = sources
+        self.report = report
+        self.max_body_chars = max_body_chars
+        self.later_copies: dict[str, Article] = {}
+        self._first: Article | None = None
+
+    def __iter__(self):
+        kwargs = {} if self.max_body_chars is None else {"max_body_chars": self.max_body_chars}
+        origins: dict[str, str] = {}  # id -> origin of its latest record
+        for item in read_sources(list(self.sources), **kwargs):
+            if isinstance(item, Problem):
+                self.report.problems.append(item)
+                continue
+            previous = origins.get(item.id)
+            origins[item.id] = item.origin
+            if previous is not None:
+                self.report.problems.append(
+                    Problem(
+                        previous,
+                        f"duplicate id {item.id!r}: kept the later one at {item.origin}",
+                        skipped=True,
+                    )
+                )
+                self.later_copies[item.id] = item
+                continue
+            if self._first is None:
+                self._first = item
+            yield item
+
+    def probe(self) -> Article | None:
+        """An article the new build must find (its final version)."""
+        if self._first is None:
+            return None
+        return self.later_copies.get(self._first.id, self._first)
+
+
+def _articles_in(sources: Sequence[Path]) -> int:
+    """A rough count of the articles in ``sources`` from their size (to choose writer processes)."""
+    total = 0
+    for source in sources:
+        try:
+            if source.is_dir():
+                total += sum(p.stat().st_size for p in source.rglob("*") if p.is_file())
+            elif source.is_file():
+                total += source.stat().st_size
+        except OSError:
+            continue
+    return total // APPROX_ARTICLE_BYTES
 
 
 def update_index(
