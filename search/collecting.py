@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from whoosh import collectors
 from whoosh import query as wq
 
+from search import accumulate
+
 # Matches are counted one by one (exactly) only while the query's postings add up to at most
 # this many; beyond it the total is estimated from document frequencies.
 EXACT_COUNT_POSTINGS = 2000
@@ -107,6 +109,32 @@ def top_candidates(
         collector = collectors.FilterCollector(collector, allow, restrict)
     searcher.search_with_collector(q, collector)
     return [(hit.docnum, hit.score) for hit in collector.results()]
+
+
+def score_all(
+    searcher, q: wq.Query, allow, restrict, lengths: accumulate.Lengths, deadline: Deadline
+) -> tuple[dict[int, float], list[set[int]]] | None:
+    """Every match of ``q`` within the filters with its score, term at a time (None: not an OR
+    of terms, or past the deadline before it was done: Whoosh's own collector takes over)."""
+    terms = accumulate.flat_terms(q, searcher)
+    if terms is None:
+        return None
+    found = accumulate.accumulate(searcher, terms, lengths, deadline)
+    if found is None or deadline.hit:
+        return None
+    scores, matched = found
+    if allow is not None or restrict is not None:
+        scores = {
+            d: s
+            for d, s in scores.items()
+            if (allow is None or d in allow) and (restrict is None or d not in restrict)
+        }
+    return scores, matched
+
+
+def best(scores: dict[int, float], limit: int) -> list[tuple[int, float]]:
+    """The ``limit`` best ``(docnum, score)``, ties to the lower docnum (as Whoosh orders them)."""
+    return heapq.nlargest(limit, scores.items(), key=lambda item: (item[1], -item[0]))
 
 
 def _postings(q: wq.Query, reader) -> int:

@@ -19,7 +19,7 @@ from whoosh import query as wq
 from whoosh import sorting
 from whoosh.util.times import long_to_datetime
 
-from search import collecting
+from search import accumulate, collecting
 from search import suggest as spelling
 from search.duplicates import group_near_duplicates
 from search.errors import ArticleNotFoundError, QueryError
@@ -49,6 +49,9 @@ WORK_BUDGET_S = 0.5
 # Spelling suggestions look at the index's vocabulary word by word: not for pasted paragraphs.
 MAX_SPELLING_WORDS = 8
 RESULT_CACHE_SIZE = 256  # recent results per worker and build (news queries repeat)
+# Facets are counted over every match up to this many; beyond, over the best-ranked candidates,
+# scaled to the total (and marked approximate).
+EXACT_FACETS_UP_TO = 20000
 
 
 def parse_day(value: str | datetime.date | None, name: str) -> datetime.date | None:
@@ -230,11 +233,21 @@ def search(
                 )
             ranked = [(doc, 0.0) for doc in docs]  # sorted: no relevance score
         else:
-            ranked = collecting.top_candidates(
-                searcher, compiled.scored, depth, allow, restrict, deadline
+            lengths = handle.current().cache.setdefault("lengths", accumulate.Lengths())
+            scored = collecting.score_all(
+                searcher, compiled.scored, allow, restrict, lengths, deadline
             )
+            if scored is not None:
+                scores, _ = scored
+                ranked = collecting.best(scores, depth)
+                everyone = list(scores) if len(scores) <= EXACT_FACETS_UP_TO else None
+                count = collecting.Count(len(scores), True, everyone)
+            else:
+                ranked = collecting.top_candidates(
+                    searcher, compiled.scored, depth, allow, restrict, deadline
+                )
+                count = collecting.count(searcher, compiled.scored, allow, restrict, deadline)
             ranked = rerank(searcher, compiled.clauses, ranked, params)
-            count = collecting.count(searcher, compiled.scored, allow, restrict, deadline)
         total = max(count.total, len(ranked))
         facets, facets_exact = {}, True
         if with_facets:

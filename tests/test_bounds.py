@@ -11,7 +11,7 @@ import hashlib
 import pytest
 from corpus import write_jsonl
 
-from search import collecting, query, searcher
+from search import accumulate, collecting, query, searcher
 from search.indexer import build_index, update_index
 from search.query import compile_query, parse, prefix_budget
 from search.searcher import search
@@ -50,7 +50,22 @@ def test_small_result_sets_are_counted_exactly(handle):
     ]
 
 
-def test_past_the_counting_bound_totals_and_facets_are_estimates_and_say_so(handle, monkeypatch):
+def test_many_matches_get_facets_from_the_candidates_and_say_so(handle, monkeypatch):
+    monkeypatch.setattr(searcher, "EXACT_FACETS_UP_TO", 5)
+    result = search(handle, "comunale", collapse=False)
+    assert (result.total, result.total_exact, result.facets_exact) == (12, True, False)
+    assert sum(v.count for v in result.facets["source"]) == 12
+
+
+@pytest.fixture
+def whoosh_collector(monkeypatch):
+    """Queries take Whoosh's collector path (as phrases and multi-part words do)."""
+    monkeypatch.setattr(accumulate, "flat_terms", lambda q, searcher: None)
+
+
+def test_past_the_counting_bound_totals_and_facets_are_estimates_and_say_so(
+    handle, monkeypatch, whoosh_collector
+):
     monkeypatch.setattr(collecting, "EXACT_COUNT_POSTINGS", 5)
     result = search(handle, "comunale", collapse=False)
     # "comunale" is in 12 of the 13 articles; its exact form too: 1 - (1/13)^2 of 13, rounded.
@@ -66,7 +81,7 @@ def test_past_the_counting_bound_totals_and_facets_are_estimates_and_say_so(hand
     assert len(result.hits) == 10
 
 
-def test_estimates_take_filters_into_account(handle, monkeypatch):
+def test_estimates_take_filters_into_account(handle, monkeypatch, whoosh_collector):
     monkeypatch.setattr(collecting, "EXACT_COUNT_POSTINGS", 5)
     result = search(handle, "comunale", source="ANSA", collapse=False)
     assert [h.source for h in result.hits] == ["ANSA"] * 4
@@ -74,7 +89,7 @@ def test_estimates_take_filters_into_account(handle, monkeypatch):
     assert (result.total, result.total_exact) == (5, False)
 
 
-def test_a_query_past_its_work_budget_returns_what_it_found(handle, monkeypatch):
+def test_a_query_past_its_work_budget_returns_what_it_found(handle, monkeypatch, whoosh_collector):
     monkeypatch.setattr(searcher, "WORK_BUDGET_S", 0.0)
     result = search(handle, "comunale delibra", collapse=False)
     assert len(result.hits) == 10

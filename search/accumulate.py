@@ -1,0 +1,138 @@
+"""BM25F term at a time: every matching document scored in one pass per term over its postings.
+
+Whoosh scores document at a time through a tree of Python matchers (several calls per posting and
+per tree level); for the usual query (an OR of terms: the words in their fields) reading each
+term's postings block by block and adding its BM25F contribution into a dict costs a fraction of
+that, and it yields the exact count and the set of documents each term matched as by-products.
+
+The scores are Whoosh's own (same formula, statistics, field lengths and boosts; sums may differ in
+the last bit, being added in another order): ``tests/test_accumulate.py`` checks them against
+Whoosh's. Queries of any other shape (phrases, ANDs of parts, another weighting) are left to
+Whoosh: :func:`flat_terms` returns None for them.
+
+This reads Whoosh 2.7.4's posting blocks and length columns directly (its private attributes;
+the version is pinned in pyproject.toml).
+"""
+
+from __future__ import annotations
+
+from array import array
+
+from whoosh import query as wq
+from whoosh import scoring
+from whoosh.codec import whoosh3
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.util.numeric import byte_to_length
+
+Term = tuple[str, str, float]  # field, text, boost
+
+_LENGTHS = [float(byte_to_length(b)) for b in range(256)]
+
+
+def flat_terms(q: wq.Query, searcher) -> list[Term] | None:
+    """The terms of ``q`` when it is an OR tree of terms scored by plain BM25F, else None."""
+    if type(searcher.weighting) is not scoring.BM25F:
+        return None
+    return _flatten(q)
+
+
+def _flatten(q: wq.Query) -> list[Term] | None:
+    if q is wq.NullQuery:
+        return []
+    if type(q) is wq.Term:
+        return [(q.fieldname, q.text, q.boost)]
+    if type(q) is wq.Or and q.boost == 1.0 and not q.minmatch and not q.scale:
+        out: list[Term] = []
+        for sub in q.subqueries:
+            terms = _flatten(sub)
+            if terms is None:
+                return None
+            out.extend(terms)
+        return out
+    return None
+
+
+class Lengths:
+    """Field lengths per segment as floats, decoded once per build (a few MB at 100k)."""
+
+    def __init__(self):
+        self._by_segment: dict[tuple[str, str], array] = {}
+
+    def of(self, segreader, fieldname: str) -> array | None:
+        key = (segreader.segment().segment_id(), fieldname)
+        found = self._by_segment.get(key)
+        if found is None:
+            column = segreader._perdoc._cached_reader(  # noqa: SLF001 (pinned Whoosh 2.7.4)
+                whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN
+            )
+            if column is None:
+                return None
+            found = self._by_segment[key] = array("d", (_LENGTHS[b] for b in column))
+        return found
+
+
+def accumulate(
+    searcher, terms: list[Term], lengths: Lengths, deadline=None
+) -> tuple[dict[int, float], list[set[int]]] | None:
+    """BM25F scores of every document matching any of ``terms`` (global docnums), and the
+    documents each term matched; None when a posting list is not in a form read here."""
+    weighting = searcher.weighting
+    k1 = weighting.K1
+    scores: dict[int, float] = {}
+    matched: list[set[int]] = []
+    schema = searcher.schema
+    for fieldname, text, boost in terms:
+        docs: set[int] = set()
+        matched.append(docs)
+        if fieldname not in schema:
+            continue
+        field = schema[fieldname]
+        btext = field.to_bytes(text)
+        if (fieldname, btext) not in searcher.reader():
+            continue
+        if not field.scorable:
+            return None
+        b = weighting._field_B.get(fieldname, weighting.B)  # noqa: SLF001
+        idf = searcher.idf(fieldname, btext)
+        avgfl = searcher.avg_field_length(fieldname) or 1
+        for segreader, offset in searcher.reader().leaf_readers():
+            if (fieldname, btext) not in segreader:
+                continue
+            matcher = segreader.postings(fieldname, btext)
+            deleted: frozenset[int] = frozenset()
+            if isinstance(matcher, FilterMatcher):  # the segment's deleted documents
+                if not matcher._exclude:  # noqa: SLF001
+                    return None
+                deleted = frozenset(matcher._ids)  # noqa: SLF001
+                matcher = matcher.child
+            if type(matcher) is not whoosh3.W3LeafMatcher:
+                return None
+            lens = lengths.of(segreader, fieldname)
+            if lens is None:
+                return None
+            _add_postings(matcher, lens, idf, avgfl, b, k1, boost, offset, deleted, scores, docs)
+        if deadline is not None and deadline.passed():
+            break
+    return scores, matched
+
+
+def _add_postings(matcher, lens, idf, avgfl, b, k1, boost, offset, deleted, scores, docs):
+    """Add one segment's postings of one term (Whoosh's bm25() and boost, term by term)."""
+    get = scores.get
+    while matcher.is_active():
+        matcher._read_ids()  # noqa: SLF001
+        matcher._read_weights()  # noqa: SLF001
+        ids = matcher._ids  # noqa: SLF001
+        weights = matcher._weights  # noqa: SLF001
+        for docnum, tf in zip(ids, weights, strict=False):
+            if deleted and docnum in deleted:
+                continue
+            fl = lens[docnum]
+            # scoring.bm25(), term for term, then the Term's boost (Whoosh's WrappingMatcher).
+            s = idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
+            if boost != 1.0:
+                s = s * boost
+            g = docnum + offset
+            scores[g] = get(g, 0.0) + s
+            docs.add(g)
+        matcher._next_block()  # noqa: SLF001
