@@ -132,6 +132,22 @@ def score_all(
     return scores, matched
 
 
+def clause_docs(
+    searcher, clauses: list[wq.Query], matched: list[set[int]]
+) -> list[set[int]] | None:
+    """The documents each clause matched, from the per-term sets of :func:`score_all` (the
+    clauses' terms come first in the scored query, clause by clause); None if not all flat."""
+    out = []
+    start = 0
+    for clause in clauses:
+        terms = accumulate.flat_terms(clause, searcher)
+        if terms is None:
+            return None
+        out.append(set().union(*matched[start : start + len(terms)]))
+        start += len(terms)
+    return out if start <= len(matched) else None
+
+
 def best(scores: dict[int, float], limit: int) -> list[tuple[int, float]]:
     """The ``limit`` best ``(docnum, score)``, ties to the lower docnum (as Whoosh orders them)."""
     return heapq.nlargest(limit, scores.items(), key=lambda item: (item[1], -item[0]))

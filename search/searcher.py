@@ -51,7 +51,7 @@ MAX_SPELLING_WORDS = 8
 RESULT_CACHE_SIZE = 256  # recent results per worker and build (news queries repeat)
 # Facets are counted over every match up to this many; beyond, over the best-ranked candidates,
 # scaled to the total (and marked approximate).
-EXACT_FACETS_UP_TO = 20000
+EXACT_FACETS_UP_TO = 10000
 
 
 def parse_day(value: str | datetime.date | None, name: str) -> datetime.date | None:
@@ -237,17 +237,19 @@ def search(
             scored = collecting.score_all(
                 searcher, compiled.scored, allow, restrict, lengths, deadline
             )
+            clause_docs = None
             if scored is not None:
-                scores, _ = scored
+                scores, matched = scored
                 ranked = collecting.best(scores, depth)
                 everyone = list(scores) if len(scores) <= EXACT_FACETS_UP_TO else None
                 count = collecting.Count(len(scores), True, everyone)
+                clause_docs = collecting.clause_docs(searcher, compiled.clauses, matched)
             else:
                 ranked = collecting.top_candidates(
                     searcher, compiled.scored, depth, allow, restrict, deadline
                 )
                 count = collecting.count(searcher, compiled.scored, allow, restrict, deadline)
-            ranked = rerank(searcher, compiled.clauses, ranked, params)
+            ranked = rerank(searcher, compiled.clauses, ranked, params, clause_docs)
         total = max(count.total, len(ranked))
         facets, facets_exact = {}, True
         if with_facets:

@@ -8,9 +8,10 @@ from whoosh import scoring
 from whoosh.searching import Searcher
 
 from search.accumulate import Lengths, accumulate, flat_terms
+from search.collecting import Deadline, best, clause_docs, score_all
 from search.indexer import build_index, update_index
 from search.query import compile_query, parse
-from search.ranking import DEFAULT, RankingParams, ranked_searcher
+from search.ranking import DEFAULT, RankingParams, ranked_searcher, rerank
 from search.store import IndexHandle
 
 QUERIES = [
@@ -86,3 +87,19 @@ def test_other_query_shapes_are_left_to_whoosh(handle):
         assert flat_terms(compile_query(parse("covid-19"), reader).scored, searcher) is None
         other = Searcher(reader, weighting=scoring.TF_IDF(), closereader=False)
         assert flat_terms(compile_query(parse("presidente"), reader).scored, other) is None
+
+
+@pytest.mark.parametrize("text", QUERIES[1:4])
+def test_clause_documents_rerank_as_the_matchers_do(handle, text):
+    with handle.searcher() as base:
+        searcher = ranked_searcher(base)
+        compiled = compile_query(parse(text), searcher.reader())
+        found = score_all(searcher, compiled.scored, None, None, Lengths(), Deadline(60))
+        assert found is not None
+        scores, matched = found
+        ranked = best(scores, 200)
+        docs = clause_docs(searcher, compiled.clauses, matched)
+        assert docs is not None
+        assert rerank(searcher, compiled.clauses, ranked, DEFAULT, docs) == rerank(
+            searcher, compiled.clauses, ranked, DEFAULT
+        )
