@@ -490,7 +490,7 @@ def main() -> None:
         "--ref", action="append", default=[], help="also run Rassegna as of this git commit"
     )
     parser.add_argument("--per-type", type=int, default=200, help="queries per query type")
-    parser.add_argument("--procs", type=int, default=1, help="writer processes for tantivy")
+    parser.add_argument("--procs", type=int, default=1, help="writer threads for tantivy")
     parser.add_argument("--port", type=int, default=8140, help="first port for rassegna serve")
     parser.add_argument("--serve-requests", type=int, default=300, help="requests per level")
     parser.add_argument("--serve-cap", type=float, default=120, help="seconds per level at most")

@@ -200,7 +200,7 @@ class TantivySearcher:
 def rassegna_build(corpus: Path, index: Path, procs: int) -> int:
     from search.indexer import build_index
 
-    return build_index([corpus], index, procs=procs).indexed
+    return build_index([corpus], index).indexed  # its own defaults (writer processes too)
 
 
 class RassegnaSearcher:
