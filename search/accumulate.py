@@ -24,7 +24,7 @@ from whoosh.codec import whoosh3
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length
 
-Term = tuple[str, str, float]  # field, text, boost
+Term = tuple[str, str, float]  # field, text, boost; or a phrase: field, words, boost
 
 _LENGTHS = [float(byte_to_length(b)) for b in range(256)]
 
@@ -41,6 +41,8 @@ def _flatten(q: wq.Query) -> list[Term] | None:
         return []
     if type(q) is wq.Term:
         return [(q.fieldname, q.text, q.boost)]
+    if type(q) is wq.Phrase and q.slop == 1 and q.words:
+        return [(q.fieldname, tuple(q.words), q.boost)]  # type: ignore[list-item]
     if type(q) is wq.Or and q.boost == 1.0 and not q.minmatch and not q.scale:
         out: list[Term] = []
         for sub in q.subqueries:
@@ -85,6 +87,12 @@ def accumulate(
         docs: set[int] = set()
         matched.append(docs)
         if fieldname not in schema:
+            continue
+        if isinstance(text, tuple):
+            if not _add_phrase(searcher, fieldname, text, boost, lengths, scores, docs):
+                return None
+            if deadline is not None and deadline.passed():
+                break
             continue
         field = schema[fieldname]
         btext = field.to_bytes(text)
@@ -136,3 +144,88 @@ def _add_postings(matcher, lens, idf, avgfl, b, k1, boost, offset, deleted, scor
             scores[g] = get(g, 0.0) + s
             docs.add(g)
         matcher._next_block()  # noqa: SLF001
+
+
+def _add_phrase(searcher, fieldname, words, boost, lengths, scores, docs) -> bool:
+    """Add the documents holding ``words`` in sequence, scored as Whoosh scores a phrase (the sum
+    of its words' BM25F); False when the postings are not in a form read here."""
+    field = searcher.schema[fieldname]
+    if not field.scorable or not field.format.supports("positions"):
+        return False
+    weighting = searcher.weighting
+    k1 = weighting.K1
+    b = weighting._field_B.get(fieldname, weighting.B)  # noqa: SLF001
+    avgfl = searcher.avg_field_length(fieldname) or 1
+    reader = searcher.reader()
+    btexts = [field.to_bytes(w) for w in words]
+    if any((fieldname, t) not in reader for t in btexts):
+        return True  # a word the index lacks: no document has the phrase
+    idfs = {t: searcher.idf(fieldname, t) for t in btexts}
+    rarest_first = sorted(set(btexts), key=lambda t: reader.doc_frequency(fieldname, t))
+    decode = field.format.decode_positions
+    for segreader, offset in reader.leaf_readers():
+        postings: dict[bytes, dict[int, tuple[float, bytes]]] = {}
+        candidates: set[int] | None = None
+        for btext in rarest_first:
+            if (fieldname, btext) not in segreader:
+                candidates = set()
+                break
+            found = _postings_with_values(segreader.postings(fieldname, btext), candidates)
+            if found is None:
+                return False
+            postings[btext] = found
+            candidates = set(found) if candidates is None else candidates & found.keys()
+            if not candidates:
+                break
+        if not candidates:
+            continue
+        lens = lengths.of(segreader, fieldname)
+        if lens is None:
+            return False
+        for docnum in sorted(candidates):
+            starts = set(decode(postings[btexts[0]][docnum][1]))
+            for i, btext in enumerate(btexts[1:], 1):
+                starts &= {p - i for p in decode(postings[btext][docnum][1])}
+                if not starts:
+                    break
+            if not starts:
+                continue
+            fl = lens[docnum]
+            s = 0.0
+            for btext in btexts:
+                tf = postings[btext][docnum][0]
+                idf = idfs[btext]
+                s += idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
+            if boost != 1.0:
+                s = s * boost
+            g = docnum + offset
+            scores[g] = scores.get(g, 0.0) + s
+            docs.add(g)
+    return True
+
+
+def _postings_with_values(matcher, only: set[int] | None) -> dict[int, tuple[float, bytes]] | None:
+    """``{docnum: (weight, encoded positions)}`` of one segment's posting list (live documents,
+    limited to ``only`` when given)."""
+    deleted: frozenset[int] = frozenset()
+    if isinstance(matcher, FilterMatcher):
+        if not matcher._exclude:  # noqa: SLF001
+            return None
+        deleted = frozenset(matcher._ids)  # noqa: SLF001
+        matcher = matcher.child
+    if type(matcher) is not whoosh3.W3LeafMatcher:
+        return None
+    out: dict[int, tuple[float, bytes]] = {}
+    while matcher.is_active():
+        matcher._read_ids()  # noqa: SLF001
+        ids = matcher._ids  # noqa: SLF001
+        if only is None or not only.isdisjoint(ids):
+            matcher._read_weights()  # noqa: SLF001
+            matcher._read_values()  # noqa: SLF001
+            weights = matcher._weights  # noqa: SLF001
+            values = matcher._values  # noqa: SLF001
+            for i, docnum in enumerate(ids):
+                if (only is None or docnum in only) and docnum not in deleted:
+                    out[docnum] = (weights[i], values[i])
+        matcher._next_block()  # noqa: SLF001
+    return out
