@@ -16,12 +16,15 @@ the version is pinned in pyproject.toml).
 
 from __future__ import annotations
 
+import itertools
 from array import array
+from pickle import loads
 
+from whoosh import formats, scoring
 from whoosh import query as wq
-from whoosh import scoring
 from whoosh.codec import whoosh3
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
 Term = tuple[str, str, float]  # field, text, boost; or a phrase: field, words, boost
@@ -162,7 +165,9 @@ def _add_phrase(searcher, fieldname, words, boost, lengths, scores, docs) -> boo
         return True  # a word the index lacks: no document has the phrase
     idfs = {t: searcher.idf(fieldname, t) for t in btexts}
     rarest_first = sorted(set(btexts), key=lambda t: reader.doc_frequency(fieldname, t))
-    decode = field.format.decode_positions
+    if type(field.format) is not formats.Positions:
+        return False
+    decode = _positions
     for segreader, offset in reader.leaf_readers():
         postings: dict[bytes, dict[int, tuple[float, bytes]]] = {}
         candidates: set[int] | None = None
@@ -185,7 +190,7 @@ def _add_phrase(searcher, fieldname, words, boost, lengths, scores, docs) -> boo
         for docnum in sorted(candidates):
             starts = set(decode(postings[btexts[0]][docnum][1]))
             for i, btext in enumerate(btexts[1:], 1):
-                starts &= {p - i for p in decode(postings[btext][docnum][1])}
+                starts.intersection_update(p - i for p in decode(postings[btext][docnum][1]))
                 if not starts:
                     break
             if not starts:
@@ -202,6 +207,14 @@ def _add_phrase(searcher, fieldname, words, boost, lengths, scores, docs) -> boo
             scores[g] = scores.get(g, 0.0) + s
             docs.add(g)
     return True
+
+
+def _positions(value: bytes):
+    """The positions in a ``Positions`` posting value (``formats.Positions.decode_positions``,
+    with the running sum done by itertools instead of a Python loop)."""
+    if not value.endswith(b"."):
+        value += b"."
+    return itertools.accumulate(loads(value[_INT_SIZE:]))
 
 
 def _postings_with_values(matcher, only: set[int] | None) -> dict[int, tuple[float, bytes]] | None:
