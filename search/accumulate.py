@@ -92,7 +92,7 @@ def accumulate(
         if fieldname not in schema:
             continue
         if isinstance(text, tuple):
-            if not _add_phrase(searcher, fieldname, text, boost, lengths, scores, docs):
+            if not _add_phrase(searcher, fieldname, text, boost, lengths, scores, docs, deadline):
                 return None
             if deadline is not None and deadline.passed():
                 break
@@ -149,7 +149,7 @@ def _add_postings(matcher, lens, idf, avgfl, b, k1, boost, offset, deleted, scor
         matcher._next_block()  # noqa: SLF001
 
 
-def _add_phrase(searcher, fieldname, words, boost, lengths, scores, docs) -> bool:
+def _add_phrase(searcher, fieldname, words, boost, lengths, scores, docs, deadline=None) -> bool:
     """Add the documents holding ``words`` in sequence, scored as Whoosh scores a phrase (the sum
     of its words' BM25F); False when the postings are not in a form read here."""
     field = searcher.schema[fieldname]
@@ -187,7 +187,9 @@ def _add_phrase(searcher, fieldname, words, boost, lengths, scores, docs) -> boo
         lens = lengths.of(segreader, fieldname)
         if lens is None:
             return False
-        for docnum in sorted(candidates):
+        for n, docnum in enumerate(sorted(candidates), 1):
+            if deadline is not None and not n % 256 and deadline.passed():
+                break  # the documents checked so far (the caller sees the deadline)
             starts = set(decode(postings[btexts[0]][docnum][1]))
             for i, btext in enumerate(btexts[1:], 1):
                 starts.intersection_update(p - i for p in decode(postings[btext][docnum][1]))

@@ -115,12 +115,13 @@ def score_all(
     searcher, q: wq.Query, allow, restrict, lengths: accumulate.Lengths, deadline: Deadline
 ) -> tuple[dict[int, float], list[set[int]]] | None:
     """Every match of ``q`` within the filters with its score, term at a time (None: not an OR
-    of terms, or past the deadline before it was done: Whoosh's own collector takes over)."""
+    of terms and phrases: Whoosh's own collector takes over). Past the deadline, the matches
+    scored so far (``deadline.hit`` tells)."""
     terms = accumulate.flat_terms(q, searcher)
     if terms is None:
         return None
     found = accumulate.accumulate(searcher, terms, lengths, deadline)
-    if found is None or deadline.hit:
+    if found is None:
         return None
     scores, matched = found
     if allow is not None or restrict is not None:

@@ -241,8 +241,12 @@ def search(
             if scored is not None:
                 scores, matched = scored
                 ranked = collecting.best(scores, depth)
-                everyone = list(scores) if len(scores) <= EXACT_FACETS_UP_TO else None
-                count = collecting.Count(len(scores), True, everyone)
+                if deadline.hit:  # scored in part: estimate the rest
+                    total = collecting.estimate(searcher, compiled.scored, allow, restrict)
+                    count = collecting.Count(max(total, len(scores)), False)
+                else:
+                    everyone = list(scores) if len(scores) <= EXACT_FACETS_UP_TO else None
+                    count = collecting.Count(len(scores), True, everyone)
                 clause_docs = collecting.clause_docs(searcher, compiled.clauses, matched)
             else:
                 ranked = collecting.top_candidates(
