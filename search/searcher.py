@@ -253,7 +253,8 @@ def search(
                     searcher, compiled.scored, depth, allow, restrict, deadline
                 )
                 count = collecting.count(searcher, compiled.scored, allow, restrict, deadline)
-            ranked = rerank(searcher, compiled.clauses, ranked, params, clause_docs)
+            if not deadline.passed():  # past the budget: the BM25F order as it stands
+                ranked = rerank(searcher, compiled.clauses, ranked, params, clause_docs)
         total = max(count.total, len(ranked))
         facets, facets_exact = {}, True
         if with_facets:
