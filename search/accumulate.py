@@ -62,6 +62,7 @@ class Lengths:
 
     def __init__(self):
         self._by_segment: dict[tuple[str, str], array] = {}
+        self._norms: dict[tuple, list[float]] = {}
 
     def of(self, segreader, fieldname: str) -> array | None:
         key = (segreader.segment().segment_id(), fieldname)
@@ -73,6 +74,20 @@ class Lengths:
             if column is None:
                 return None
             found = self._by_segment[key] = array("d", (_LENGTHS[b] for b in column))
+        return found
+
+    def norms(self, segreader, fieldname: str, avgfl: float, b: float, k1: float):
+        """The length part of bm25(), ``k1 * ((1 - b) + b * fl / avgfl)``, per document, written
+        as Whoosh writes it (the same floats); kept for the last few ranking settings."""
+        key = (segreader.segment().segment_id(), fieldname, avgfl, b, k1)
+        found = self._norms.get(key)
+        if found is None:
+            lens = self.of(segreader, fieldname)
+            if lens is None:
+                return None
+            if len(self._norms) >= 32:
+                self._norms.clear()
+            found = self._norms[key] = [k1 * ((1 - b) + b * fl / avgfl) for fl in lens]
         return found
 
 
@@ -118,34 +133,37 @@ def accumulate(
                 matcher = matcher.child
             if type(matcher) is not whoosh3.W3LeafMatcher:
                 return None
-            lens = lengths.of(segreader, fieldname)
-            if lens is None:
+            norms = lengths.norms(segreader, fieldname, avgfl, b, k1)
+            if norms is None:
                 return None
-            _add_postings(matcher, lens, idf, avgfl, b, k1, boost, offset, deleted, scores, docs)
+            _add_postings(matcher, norms, idf, k1, boost, offset, deleted, scores, docs)
         if deadline is not None and deadline.passed():
             break
     return scores, matched
 
 
-def _add_postings(matcher, lens, idf, avgfl, b, k1, boost, offset, deleted, scores, docs):
+def _add_postings(matcher, norms, idf, k1, boost, offset, deleted, scores, docs):
     """Add one segment's postings of one term (Whoosh's bm25() and boost, term by term)."""
     get = scores.get
+    k1p1 = k1 + 1
     while matcher.is_active():
         matcher._read_ids()  # noqa: SLF001
         matcher._read_weights()  # noqa: SLF001
         ids = matcher._ids  # noqa: SLF001
         weights = matcher._weights  # noqa: SLF001
-        for docnum, tf in zip(ids, weights, strict=False):
-            if deleted and docnum in deleted:
-                continue
-            fl = lens[docnum]
-            # scoring.bm25(), term for term, then the Term's boost (Whoosh's WrappingMatcher).
-            s = idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
-            if boost != 1.0:
-                s = s * boost
-            g = docnum + offset
-            scores[g] = get(g, 0.0) + s
-            docs.add(g)
+        pairs = zip(ids, weights, strict=False)
+        if deleted:
+            pairs = [(d, w) for d, w in pairs if d not in deleted]
+            ids = [d for d, _ in pairs]
+        if boost == 1.0:
+            for docnum, tf in pairs:
+                g = docnum + offset
+                scores[g] = get(g, 0.0) + idf * ((tf * k1p1) / (tf + norms[docnum]))
+        else:  # the Term's boost, applied as Whoosh's WrappingMatcher does
+            for docnum, tf in pairs:
+                g = docnum + offset
+                scores[g] = get(g, 0.0) + idf * ((tf * k1p1) / (tf + norms[docnum])) * boost
+        docs.update(ids if not offset else (d + offset for d in ids))
         matcher._next_block()  # noqa: SLF001
 
 
