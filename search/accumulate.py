@@ -17,7 +17,9 @@ the version is pinned in pyproject.toml).
 from __future__ import annotations
 
 import itertools
+import threading
 from array import array
+from collections import OrderedDict
 from pickle import loads
 
 from whoosh import formats, scoring
@@ -57,12 +59,41 @@ def _flatten(q: wq.Query) -> list[Term] | None:
     return None
 
 
-class Lengths:
-    """Field lengths per segment as floats, decoded once per build (a few MB at 100k)."""
+# Decoded posting lists kept per build (the most recently used, up to this many postings: 8
+# bytes each), so the words news queries share are not unpickled and inflated query after query.
+CACHED_POSTINGS = 4_000_000
 
-    def __init__(self):
+
+class Lengths:
+    """Per build and segment: field lengths as floats (a few MB at 100k), the length part of
+    BM25 per ranking setting, and recently used posting lists."""
+
+    def __init__(self, cached_postings: int = CACHED_POSTINGS):
         self._by_segment: dict[tuple[str, str], array] = {}
         self._norms: dict[tuple, list[float]] = {}
+        self._postings: OrderedDict[tuple, tuple[array, array]] = OrderedDict()
+        self._postings_held = 0
+        self._postings_limit = cached_postings
+        self._lock = threading.Lock()
+
+    def postings(self, segreader, fieldname: str, btext: bytes) -> tuple[array, array] | None:
+        """One term's live postings in one segment, as (docnums, weights)."""
+        key = (segreader.segment().segment_id(), fieldname, btext)
+        with self._lock:
+            found = self._postings.get(key)
+            if found is not None:
+                self._postings.move_to_end(key)
+                return found
+        found = _read_postings(segreader.postings(fieldname, btext))
+        if found is None or len(found[0]) > self._postings_limit // 4:
+            return found
+        with self._lock:
+            self._postings[key] = found
+            self._postings_held += len(found[0])
+            while self._postings_held > self._postings_limit:
+                _, (old_ids, _) = self._postings.popitem(last=False)
+                self._postings_held -= len(old_ids)
+        return found
 
     def of(self, segreader, fieldname: str) -> array | None:
         key = (segreader.segment().segment_id(), fieldname)
@@ -124,47 +155,56 @@ def accumulate(
         for segreader, offset in searcher.reader().leaf_readers():
             if (fieldname, btext) not in segreader:
                 continue
-            matcher = segreader.postings(fieldname, btext)
-            deleted: frozenset[int] = frozenset()
-            if isinstance(matcher, FilterMatcher):  # the segment's deleted documents
-                if not matcher._exclude:  # noqa: SLF001
-                    return None
-                deleted = frozenset(matcher._ids)  # noqa: SLF001
-                matcher = matcher.child
-            if type(matcher) is not whoosh3.W3LeafMatcher:
-                return None
+            postings = lengths.postings(segreader, fieldname, btext)
             norms = lengths.norms(segreader, fieldname, avgfl, b, k1)
-            if norms is None:
+            if postings is None or norms is None:
                 return None
-            _add_postings(matcher, norms, idf, k1, boost, offset, deleted, scores, docs)
+            _add_postings(*postings, norms, idf, k1, boost, offset, scores, docs)
         if deadline is not None and deadline.passed():
             break
     return scores, matched
 
 
-def _add_postings(matcher, norms, idf, k1, boost, offset, deleted, scores, docs):
+def _add_postings(ids, weights, norms, idf, k1, boost, offset, scores, docs):
     """Add one segment's postings of one term (Whoosh's bm25() and boost, term by term)."""
     get = scores.get
     k1p1 = k1 + 1
+    if boost == 1.0:
+        for docnum, tf in zip(ids, weights, strict=True):
+            g = docnum + offset
+            scores[g] = get(g, 0.0) + idf * ((tf * k1p1) / (tf + norms[docnum]))
+    else:  # the Term's boost, applied as Whoosh's WrappingMatcher does
+        for docnum, tf in zip(ids, weights, strict=True):
+            g = docnum + offset
+            scores[g] = get(g, 0.0) + idf * ((tf * k1p1) / (tf + norms[docnum])) * boost
+    docs.update(ids if not offset else (d + offset for d in ids))
+
+
+def _read_postings(matcher) -> tuple[array, array] | None:
+    """A segment's whole posting list of one term as (docnums, weights), live documents only."""
+    deleted: frozenset[int] = frozenset()
+    if isinstance(matcher, FilterMatcher):  # the segment's deleted documents
+        if not matcher._exclude:  # noqa: SLF001
+            return None
+        deleted = frozenset(matcher._ids)  # noqa: SLF001
+        matcher = matcher.child
+    if type(matcher) is not whoosh3.W3LeafMatcher:
+        return None
+    ids, weights = array("I"), array("f")
     while matcher.is_active():
         matcher._read_ids()  # noqa: SLF001
         matcher._read_weights()  # noqa: SLF001
-        ids = matcher._ids  # noqa: SLF001
-        weights = matcher._weights  # noqa: SLF001
-        pairs = zip(ids, weights, strict=False)
+        block_ids = matcher._ids  # noqa: SLF001
+        block_weights = matcher._weights  # noqa: SLF001
         if deleted:
-            pairs = [(d, w) for d, w in pairs if d not in deleted]
-            ids = [d for d, _ in pairs]
-        if boost == 1.0:
-            for docnum, tf in pairs:
-                g = docnum + offset
-                scores[g] = get(g, 0.0) + idf * ((tf * k1p1) / (tf + norms[docnum]))
-        else:  # the Term's boost, applied as Whoosh's WrappingMatcher does
-            for docnum, tf in pairs:
-                g = docnum + offset
-                scores[g] = get(g, 0.0) + idf * ((tf * k1p1) / (tf + norms[docnum])) * boost
-        docs.update(ids if not offset else (d + offset for d in ids))
+            live = [i for i, d in enumerate(block_ids) if d not in deleted]
+            ids.extend(block_ids[i] for i in live)
+            weights.extend(block_weights[i] for i in live)
+        else:
+            ids.extend(block_ids)
+            weights.extend(block_weights)
         matcher._next_block()  # noqa: SLF001
+    return ids, weights
 
 
 def _add_phrase(searcher, fieldname, words, boost, lengths, scores, docs, deadline=None) -> bool:
