@@ -302,3 +302,40 @@ def _postings_with_values(matcher, only: set[int] | None) -> dict[int, tuple[flo
                     out[docnum] = (weights[i], values[i])
         matcher._next_block()  # noqa: SLF001
     return out
+
+
+def matching_docs(searcher, q: wq.Query, lengths: Lengths) -> set[int] | None:
+    """The documents ``q`` matches, unscored, from whole posting lists: an OR of terms and
+    phrases, or an AND of such (sorting by date needs them all); None for other shapes."""
+    if type(q) is wq.And and q.boost == 1.0:
+        out: set[int] | None = None
+        for sub in sorted(q.subqueries, key=lambda sub: sub.estimate_size(searcher.reader())):
+            docs = matching_docs(searcher, sub, lengths)
+            if docs is None:
+                return None
+            out = docs if out is None else out & docs
+            if not out:
+                return set()
+        return out if out is not None else set()
+    terms = flat_terms(q, searcher)
+    if terms is None:
+        return None
+    out = set()
+    for fieldname, text, boost in terms:
+        if fieldname not in searcher.schema:
+            continue
+        if isinstance(text, tuple):
+            docs: set[int] = set()
+            if not _add_phrase(searcher, fieldname, text, boost, lengths, {}, docs):
+                return None
+            out |= docs
+            continue
+        btext = searcher.schema[fieldname].to_bytes(text)
+        for segreader, offset in searcher.reader().leaf_readers():
+            if (fieldname, btext) not in segreader:
+                continue
+            postings = lengths.postings(segreader, fieldname, btext)
+            if postings is None:
+                return None
+            out.update(postings[0] if not offset else (d + offset for d in postings[0]))
+    return out

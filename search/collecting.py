@@ -300,6 +300,7 @@ def by_date(
     restrict,
     newest_first: bool,
     deadline: Deadline,
+    lengths: accumulate.Lengths | None = None,
 ) -> tuple[list[int], Count]:
     """The first ``limit`` matches of ``q`` (None: every document) in date order, and the count."""
     reader = searcher.reader()
@@ -318,7 +319,15 @@ def by_date(
                     break
         total = searcher.doc_count() - (len(restrict) if restrict else 0)
         return picked, Count(total, True, None, everything=True)
-    seen = list(_matching(searcher, q, allow, restrict, deadline))
+    docs = accumulate.matching_docs(searcher, q, lengths) if lengths is not None else None
+    if docs is not None:  # from whole posting lists (set operations), else matcher by matcher
+        if allow is not None:
+            docs &= allow
+        if restrict is not None:
+            docs -= restrict
+        seen = list(docs)
+    else:
+        seen = list(_matching(searcher, q, allow, restrict, deadline))
     top = heapq.nsmallest(limit, seen, key=columns.date_key(reader, newest_first))
     if deadline.hit:
         return top, Count(max(len(seen), estimate(searcher, q, allow, restrict)), False)

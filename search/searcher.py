@@ -214,11 +214,20 @@ def search(
         want = page * size
         depth = max(params.rerank_depth, want * 3 if collapse else want)
         browse = not compiled.clauses
+        lengths = handle.current().cache.setdefault("lengths", accumulate.Lengths())
         if browse or sort != "relevance":
             newest_first = (sort if sort != "relevance" else "-date") == "-date"
             candidates = None if browse else wq.And(compiled.clauses)
             docs, count = collecting.by_date(
-                searcher, columns, candidates, depth, allow, restrict, newest_first, deadline
+                searcher,
+                columns,
+                candidates,
+                depth,
+                allow,
+                restrict,
+                newest_first,
+                deadline,
+                lengths,
             )
             if not count.total and len(compiled.clauses) > 1:
                 docs, count = collecting.by_date(
@@ -230,10 +239,10 @@ def search(
                     restrict,
                     newest_first,
                     deadline,
+                    lengths,
                 )
             ranked = [(doc, 0.0) for doc in docs]  # sorted: no relevance score
         else:
-            lengths = handle.current().cache.setdefault("lengths", accumulate.Lengths())
             scored = collecting.score_all(
                 searcher, compiled.scored, allow, restrict, lengths, deadline
             )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 from corpus import ARTICLES, write_jsonl
+from whoosh import query as wq
 from whoosh import scoring
 from whoosh.searching import Searcher
 
-from search.accumulate import Lengths, accumulate, flat_terms
+from search.accumulate import Lengths, accumulate, flat_terms, matching_docs
 from search.collecting import Deadline, best, clause_docs, score_all
 from search.indexer import build_index, update_index
 from search.query import compile_query, parse
@@ -109,3 +110,12 @@ def test_clause_documents_rerank_as_the_matchers_do(handle, text):
         assert rerank(searcher, compiled.clauses, ranked, DEFAULT, docs) == rerank(
             searcher, compiled.clauses, ranked, DEFAULT
         )
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_matching_documents_are_whooshs(handle, text):
+    with handle.searcher() as base:
+        searcher = ranked_searcher(base)
+        compiled = compile_query(parse(text), searcher.reader())
+        for q in (wq.And(compiled.clauses), compiled.scored):
+            assert matching_docs(searcher, q, Lengths()) == set(searcher.docs_for_query(q))
