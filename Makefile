@@ -48,10 +48,12 @@ serve: install
 lint: install-test
 	$(BIN)/ruff check search web tests eval bench
 
-## Relevance evaluation on the DICE corpus (../shared/corpora/dice)
-DICE ?= ../shared/corpora/dice
+## Relevance evaluation on DICE and p1va side by side (../shared/corpora); EVAL_SAMPLE queries
+## per corpus (a fixed-seed sample: all of DICE's 1,323, 3,000 of p1va's 12,170)
+CORPORA ?= ../shared/corpora
+EVAL_SAMPLE ?= 3000
 eval: install-test
-	$(BIN)/python -m eval.run --corpus $(DICE)/articles.jsonl --queries $(DICE)/queries_known_item.jsonl --quality $(DICE)/same_event_pairs.jsonl
+	$(BIN)/python -m eval.run --dataset $(CORPORA)/dice --dataset $(CORPORA)/p1va --sample $(EVAL_SAMPLE) --levers
 
 ## Index build time and search latency on the DICE corpus
 bench: install-test

@@ -21,22 +21,26 @@ def table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def main_section(
+    name: str,
     context: dict[str, str],
     rows: list[tuple[str, str, Scores]],
     build_seconds: dict[str, float | None],
     articles: int,
 ) -> str:
-    out = ["## Known-item search: Rassegna vs baselines", ""]
+    out = [f"## Known-item search on {name}: Rassegna vs baselines", ""]
     out += [
         f"- {key}: `{value}`" if key == "command" else f"- {key}: {value}"
         for key, value in context.items()
     ]
     out += [
         "",
-        "Titles are not indexed (the queries are headlines). `headline`: the headline pasted as "
-        "is; `keywords`: its three longest non-stop-words in their original order. Metrics at "
-        "cutoff 10; one relevant article per query, so nDCG@10 is 1/log2(rank+1). A query a "
-        "system cannot parse counts as a miss (`parse failures`).",
+        "The records are indexed without their titles (the queries are the headlines): the "
+        "baselines index the bodies; Rassegna indexes each record as a user would give it, so "
+        "the title it derives from the first sentence is in play, and answers through "
+        "`search()` with the API's defaults (near-duplicates collapsed). `headline`: the "
+        "headline pasted as is; `keywords`: its three longest non-stop-words in their original "
+        "order. Metrics at cutoff 10; one relevant article per query, so nDCG@10 is "
+        "1/log2(rank+1). A query a system cannot parse counts as a miss (`parse failures`).",
         "",
     ]
     body = [[label, style, *scores.row(), str(scores.failures)] for label, style, scores in rows]
@@ -46,7 +50,7 @@ def main_section(
             body,
         )
     )
-    out += ["", "Index build (bodies only):", ""]
+    out += ["", "Index build:", ""]
     build_rows = []
     for kind, seconds in build_seconds.items():
         if seconds is None:

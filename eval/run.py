@@ -1,7 +1,11 @@
-"""One command: build every system's index from the corpus, run the queries, write RESULTS.md.
+"""One command: build every system's index from each corpus, run the queries, write RESULTS.md.
 
-    python -m eval.run --corpus /work/shared/corpora/dice/articles.jsonl \
-        --queries /work/shared/corpora/dice/queries_known_item.jsonl [--levers] [--quality PAIRS]
+    python -m eval.run --dataset ../shared/corpora/dice --dataset ../shared/corpora/p1va \
+        [--sample 3000] [--levers] [--quality]
+
+Each corpus is indexed the way a user gives it for known-item search: its records without their
+``title`` (the queries are the headlines), through the real indexer, so whatever title it derives
+is in play; queries go through ``search()`` with the API's defaults (near-duplicates collapsed).
 
 Indexes are cached under the temp dir, keyed by the corpus's hash and the code that shapes each
 index, so repeated runs while tuning only search; ``--fresh`` rebuilds everything (for the
@@ -17,20 +21,22 @@ import json
 import multiprocessing
 import os
 import platform
+import random
 import shutil
 import sys
 import tempfile
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from eval import report
 from eval.data import Query, file_digest, keyword_form, read_articles, read_queries
 from eval.metrics import Scores, score_runs
 from eval.systems import QueryFailed, Rassegna, System, TantivyBaseline, WhooshBaseline
-from search.ranking import DEFAULT, RankingParams
+from search.ranking import DEFAULT, FIELD_WEIGHTS, FieldWeights, RankingParams
 
 STYLES = ("headline", "keywords")
+SEED = 20240216
 ROOT = Path(__file__).resolve().parent.parent
 # Code whose change alters what a Rassegna index holds: a change gives a new cache key.
 INDEX_CODE = [
@@ -51,9 +57,65 @@ def styled(queries: list[Query]) -> dict[str, list[tuple[str, list[str]]]]:
     }
 
 
-def cache_key(corpus_digest: str, kind: str) -> str:
+@dataclass
+class Dataset:
+    """One development corpus: its articles, its known-item queries, optional same-event pairs."""
+
+    name: str
+    corpus: Path
+    queries: Path
+    pairs: Path | None = None
+
+    @classmethod
+    def from_dir(cls, directory: str | Path) -> Dataset:
+        """``articles.jsonl``, ``queries_known_item.jsonl`` and ``same_event_pairs.jsonl``."""
+        root = Path(directory).resolve()
+        pairs = root / "same_event_pairs.jsonl"
+        return cls(
+            root.name,
+            root / "articles.jsonl",
+            root / "queries_known_item.jsonl",
+            pairs if pairs.exists() else None,
+        )
+
+
+def sample_queries(queries: list[Query], size: int | None, seed: int) -> list[Query]:
+    """A fixed-seed sample of ``size`` queries in file order (all of them when fewer)."""
+    if not size or size >= len(queries):
+        return queries
+    keep = set(random.Random(seed).sample(range(len(queries)), size))
+    return [q for i, q in enumerate(queries) if i in keep]
+
+
+def untitled_copy(corpus: Path, digest: str, cache_root: Path) -> Path:
+    """The corpus with every record's ``title`` removed: the way a known item arrives.
+
+    The queries are the items' headlines, so the headline must not be indexed; an item without a
+    title gets whatever title the indexer derives (as a scraped article without one would), and
+    an item left with neither title nor body is skipped by the reader, as in a real build.
+    """
+    path = cache_root / f"{corpus.parent.name}-{digest[:16]}-untitled.jsonl"
+    if path.exists():
+        return path
+    tmp = path.with_suffix(".tmp")
+    with open(corpus, encoding="utf-8") as src, open(tmp, "w", encoding="utf-8") as out:
+        for line in src:
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                out.write(line)  # the reader reports it, as it would in the original
+                continue
+            if isinstance(record, dict):
+                record.pop("title", None)
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    os.replace(tmp, path)
+    return path
+
+
+def cache_key(corpus_digest: str, kind: str, weights: FieldWeights = FIELD_WEIGHTS) -> str:
     digest = hashlib.sha256(f"{corpus_digest}:{kind}".encode())
     if kind == "rassegna":
+        digest.update(repr(weights).encode())
         for name in INDEX_CODE:
             digest.update((ROOT / name).read_bytes())
     elif kind == "whoosh":
@@ -67,9 +129,9 @@ def cache_key(corpus_digest: str, kind: str) -> str:
     return digest.hexdigest()[:20]
 
 
-def make_system(kind: str, procs: int) -> System:
+def make_system(kind: str, procs: int, weights: FieldWeights = FIELD_WEIGHTS) -> System:
     if kind == "rassegna":
-        return Rassegna(procs=procs)
+        return Rassegna(procs=procs, field_weights=weights)
     if kind == "whoosh":
         return WhooshBaseline(conjunctive=False, procs=procs)
     if kind == "tantivy":
@@ -78,12 +140,12 @@ def make_system(kind: str, procs: int) -> System:
 
 
 def prepare(
-    kind, articles, corpus, cache_root, digest, fresh, procs, log
+    kind, articles, corpus, cache_root, digest, fresh, procs, log, weights=FIELD_WEIGHTS
 ) -> tuple[System, Path, float | None]:
     """Build (or reuse from the cache) one system's index; returns the build seconds if built."""
-    directory = cache_root / f"{kind}-{cache_key(digest, kind)}"
+    directory = cache_root / f"{kind}-{cache_key(digest, kind, weights)}"
     marker = directory / "eval-build.json"
-    system = make_system(kind, procs)
+    system = make_system(kind, procs, weights)
     if marker.exists() and not fresh:
         system.open(directory)
         info = json.loads(marker.read_text())
@@ -127,7 +189,7 @@ def run_queries(
     items: list[tuple[str, list[str]]],
     workers: int,
     params: RankingParams = DEFAULT,
-    collapse: bool = False,
+    collapse: bool = True,
     conjunctive: bool = False,
 ) -> Scores:
     """Score one system on one list of ``(query, relevant ids)``; parse failures are misses."""
@@ -144,38 +206,19 @@ def run_queries(
     return score_runs(runs, failures=sum(failed for _, failed in answers))
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m eval.run", description=__doc__.split("\n")[0])
-    parser.add_argument("--corpus", required=True, help="articles, JSON lines")
-    parser.add_argument("--queries", required=True, help="{qid, query, relevant_ids} per line")
-    parser.add_argument("--out", default=str(ROOT / "eval" / "RESULTS.md"), help="results file")
-    parser.add_argument("--cache-dir", default=os.path.join(tempfile.gettempdir(), "rassegna-eval"))
-    parser.add_argument("--fresh", action="store_true", help="rebuild every index (no cache)")
-    parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
-    parser.add_argument("--procs", type=int, default=1, help="indexer processes (Whoosh)")
-    parser.add_argument("--no-tantivy", action="store_true", help="skip the tantivy baseline")
-    parser.add_argument("--levers", action="store_true", help="also measure each ranking lever")
-    parser.add_argument("--quality", metavar="PAIRS", help="same-event pairs: duplicates, related")
-    parser.add_argument("--limit", type=int, help="only the first N queries (quick checks)")
-    args = parser.parse_args(argv)
-
-    def log(message: str) -> None:
-        print(message, file=sys.stderr, flush=True)
-
-    started = time.perf_counter()
-    corpus = Path(args.corpus).resolve()
-    cache_root = Path(args.cache_dir)
-    if args.fresh:
-        cache_root = Path(tempfile.mkdtemp(prefix="rassegna-eval-fresh-"))
-    cache_root.mkdir(parents=True, exist_ok=True)
+def evaluate_dataset(dataset, args, cache_root, log) -> tuple[dict, list]:
+    """Build every system on one corpus (titles removed) and score both query styles."""
+    corpus = untitled_copy(dataset.corpus, file_digest(dataset.corpus), cache_root)
     digest = file_digest(corpus)
     articles = read_articles(corpus)
-    queries = read_queries(args.queries)
+    all_queries = read_queries(dataset.queries)
+    queries = sample_queries(all_queries, args.sample, args.seed)
     if args.limit:
         queries = queries[: args.limit]
     items = styled(queries)
-    log(f"{len(articles):,} articles, {len(queries):,} queries")
-
+    log(
+        f"{dataset.name}: {len(articles):,} articles, {len(queries):,}/{len(all_queries):,} queries"
+    )
     kinds = ["rassegna", "whoosh"] + ([] if args.no_tantivy else ["tantivy"])
     built: dict[str, tuple[Path, float | None]] = {}
     for kind in kinds:
@@ -184,47 +227,129 @@ def main(argv: list[str] | None = None) -> int:
         )
         system.close()
         built[kind] = (directory, seconds)
-
     rows: list[tuple[str, str, Scores]] = []
-    plan = [
-        ("rassegna (no collapse)", "rassegna", {}),
-        ("rassegna (defaults, collapse)", "rassegna", {"collapse": True}),
-        ("whoosh OR", "whoosh", {}),
-        ("whoosh AND", "whoosh", {"conjunctive": True}),
-    ]
+    plan = [("rassegna (defaults)", "rassegna", {}), ("whoosh OR", "whoosh", {})]
     if "tantivy" in built:
         plan.append(("tantivy", "tantivy", {}))
     for label, kind, options in plan:
         for style in STYLES:
             t0 = time.perf_counter()
             scores = run_queries(kind, built[kind][0], items[style], args.workers, **options)
-            log(f"{label:32} {style:9} MRR@10 {scores.mrr:.3f}  ({time.perf_counter() - t0:.0f} s)")
+            log(
+                f"{dataset.name:6} {label:22} {style:9} MRR@10 {scores.mrr:.3f}  "
+                f"({time.perf_counter() - t0:.0f} s)"
+            )
             rows.append((label, style, scores))
-
-    build_times = {kind: seconds for kind, (_, seconds) in built.items()}
+    sampled = "" if len(queries) == len(all_queries) else f", seed {args.seed}"
     context = {
-        "command": "python -m eval.run " + " ".join(argv if argv is not None else sys.argv[1:]),
-        "date": datetime.datetime.now().isoformat(timespec="seconds"),
-        "corpus": f"{corpus} ({len(articles):,} articles, sha256 {digest[:12]})",
-        "queries": f"{Path(args.queries).resolve()} ({len(queries):,} queries x 2 styles)",
-        "python": platform.python_version(),
+        "corpus": f"{dataset.corpus} ({len(articles):,} articles indexed, titles removed; "
+        f"sha256 {file_digest(dataset.corpus)[:12]})",
+        "queries": f"{dataset.queries} ({len(queries):,} of {len(all_queries):,}{sampled}; "
+        "x 2 styles)",
     }
-    main_table = report.main_section(context, rows, build_times, len(articles))
-    print(main_table)
-    report.write_section(Path(args.out), "main", main_table)
+    state = {
+        "dataset": dataset,
+        "articles": articles,
+        "queries": queries,
+        "items": items,
+        "built": built,
+        "corpus": corpus,
+        "digest": digest,
+    }
+    return {"context": context, "rows": rows, "state": state}, rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m eval.run", description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--dataset",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="a corpus directory (articles.jsonl, queries_known_item.jsonl and optionally "
+        "same_event_pairs.jsonl); repeat it to evaluate several side by side",
+    )
+    parser.add_argument("--corpus", help="articles, JSON lines (a corpus outside a directory)")
+    parser.add_argument("--queries", help="{qid, query, relevant_ids} per line (with --corpus)")
+    parser.add_argument("--out", default=str(ROOT / "eval" / "RESULTS.md"), help="results file")
+    parser.add_argument("--cache-dir", default=os.path.join(tempfile.gettempdir(), "rassegna-eval"))
+    parser.add_argument("--fresh", action="store_true", help="rebuild every index (no cache)")
+    parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
+    parser.add_argument("--procs", type=int, default=1, help="indexer processes (Whoosh)")
+    parser.add_argument("--no-tantivy", action="store_true", help="skip the tantivy baseline")
+    parser.add_argument("--levers", action="store_true", help="also measure each ranking lever")
+    parser.add_argument(
+        "--quality",
+        action="store_true",
+        help="near-duplicates, related articles, did-you-mean (corpora with same-event pairs)",
+    )
+    parser.add_argument("--sample", type=int, help="a fixed-seed sample of N queries per corpus")
+    parser.add_argument(
+        "--lever-sample",
+        type=int,
+        help="measure the levers on a fixed-seed sample of N of those queries per corpus",
+    )
+    parser.add_argument("--seed", type=int, default=SEED, help="the sample's seed")
+    parser.add_argument("--limit", type=int, help="only the first N queries (quick checks)")
+    args = parser.parse_args(argv)
+    datasets = [Dataset.from_dir(d) for d in args.dataset]
+    if args.corpus or args.queries:
+        if not (args.corpus and args.queries):
+            parser.error("--corpus and --queries go together")
+        corpus = Path(args.corpus).resolve()
+        datasets.append(Dataset(corpus.parent.name, corpus, Path(args.queries).resolve()))
+    if not datasets:
+        parser.error("give at least one --dataset DIR (or --corpus and --queries)")
+
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    started = time.perf_counter()
+    cache_root = Path(args.cache_dir)
+    if args.fresh:
+        cache_root = Path(tempfile.mkdtemp(prefix="rassegna-eval-fresh-"))
+    cache_root.mkdir(parents=True, exist_ok=True)
+    command = "python -m eval.run " + " ".join(argv if argv is not None else sys.argv[1:])
+    runs = []
+    for dataset in datasets:
+        run, _ = evaluate_dataset(dataset, args, cache_root, log)
+        runs.append(run)
+        context = {
+            "command": command,
+            "date": datetime.datetime.now().isoformat(timespec="seconds"),
+            **run["context"],
+            "python": platform.python_version(),
+        }
+        built = run["state"]["built"]
+        build_times = {kind: seconds for kind, (_, seconds) in built.items()}
+        section = report.main_section(
+            dataset.name, context, run["rows"], build_times, len(run["state"]["articles"])
+        )
+        print(section)
+        report.write_section(Path(args.out), f"main-{dataset.name}", section)
 
     if args.levers:
         from eval import levers
 
-        section = levers.run(built["rassegna"][0], items, args.workers, log, rows)
+        section = levers.run([run["state"] for run in runs], args, cache_root, log)
         print(section)
         report.write_section(Path(args.out), "levers", section)
     if args.quality:
         from eval import quality
 
-        section = quality.run(built["rassegna"][0], Path(args.quality), queries, articles, log)
-        print(section)
-        report.write_section(Path(args.out), "quality", section)
+        for run in runs:
+            state = run["state"]
+            if state["dataset"].pairs is None:
+                continue
+            section = quality.run(
+                state["built"]["rassegna"][0],
+                state["dataset"].pairs,
+                state["queries"],
+                state["articles"],
+                log,
+            )
+            print(section)
+            report.write_section(Path(args.out), "quality", section)
     if args.fresh:
         shutil.rmtree(cache_root, ignore_errors=True)
     log(f"done in {time.perf_counter() - started:.0f} s; wrote {args.out}")

@@ -7,6 +7,11 @@ Two Whoosh analyzers built from small composable pieces:
 - ``exact_analyzer()``: the same words without stop-word removal or stemming. For the exact-form
   companion field (quoted phrases, names, spelling) and for author/source text.
 
+The ranked ``text`` field holds title, body and byline in one value, each section weighted (see
+``weighted_text``): the tokenizer gives every token its section's weight as ``Token.boost``, which
+Whoosh sums into the posting's weight, the term frequency BM25F saturates. That is BM25F with
+field weights, in one field and one posting list per word.
+
 Every piece keeps only plain configuration in its instance state, because Whoosh pickles the
 schema (analyzers included) into the index; the stemmer is rebuilt on unpickling. Pickles refer to
 these classes by module path, so renaming a class or moving this module breaks existing indexes.
@@ -18,7 +23,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 
 import snowballstemmer
@@ -31,7 +36,7 @@ from whoosh.analysis import (
     Tokenizer,
 )
 
-ANALYZER_VERSION = "it-1"
+ANALYZER_VERSION = "it-2"
 
 # Straight, typographic (right single quote), modifier-letter, left single quote, acute accent and
 # grave accent: all are typed as apostrophes in Italian news text. U+02BC is a letter to Python's
@@ -118,8 +123,43 @@ ITALIAN_STOP_WORDS: frozenset[str] = frozenset(
 _THOUSANDS_RE = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")
 
 
+# Marks the start of a weighted section in an indexed value: "\x1e2\x1e" + words. An ASCII control
+# character: cleaned text and queries (parse() drops unprintable characters) never contain it.
+WEIGHT_MARK = "\x1e"
+_SECTION_RE = re.compile(f"{WEIGHT_MARK}([0-9]+(?:\\.[0-9]+)?){WEIGHT_MARK}")
+
+
+def weighted_text(sections: Iterable[tuple[str, float]]) -> str:
+    """One indexable value from ``(text, weight)`` sections; empty or zero-weight ones left out.
+
+    Each word's token gets its section's weight as ``Token.boost`` (see ItalianTokenizer).
+    """
+    parts = [
+        f"{WEIGHT_MARK}{weight:g}{WEIGHT_MARK}{text.replace(WEIGHT_MARK, ' ')}"
+        for text, weight in sections
+        if text and weight > 0
+    ]
+    return "\n\n".join(parts)
+
+
+def _sections(value: str) -> Iterator[tuple[int, str, float]]:
+    """``(offset, text, weight)`` of each section of a value built by weighted_text."""
+    if WEIGHT_MARK not in value:
+        yield 0, value, 1.0
+        return
+    weight, offset = 1.0, 0
+    for match in _SECTION_RE.finditer(value):
+        if match.start() > offset:
+            yield offset, value[offset : match.start()], weight
+        weight, offset = float(match.group(1)), match.end()
+    yield offset, value[offset:], weight
+
+
 class ItalianTokenizer(Tokenizer):
-    """Finds words, numbers and apostrophe-joined words; positions count emitted words."""
+    """Finds words, numbers and apostrophe-joined words; positions count emitted words.
+
+    A value built by ``weighted_text`` gives each word its section's weight as ``Token.boost``.
+    """
 
     def __eq__(self, other: object) -> bool:
         return self.__class__ is other.__class__
@@ -151,18 +191,21 @@ class ItalianTokenizer(Tokenizer):
                 t.endchar = start_char + len(value)
             yield t
             return
-        for pos, match in enumerate(_WORD_RE.finditer(value), start_pos):
-            t.text = match.group()
-            t.boost = 1.0
-            t.stopped = False
-            if keeporiginal:
-                t.original = t.text
-            if positions:
-                t.pos = pos
-            if chars:
-                t.startchar = start_char + match.start()
-                t.endchar = start_char + match.end()
-            yield t
+        pos = start_pos
+        for offset, text, weight in _sections(value):
+            for match in _WORD_RE.finditer(text):
+                t.text = match.group()
+                t.boost = weight
+                t.stopped = False
+                if keeporiginal:
+                    t.original = t.text
+                if positions:
+                    t.pos = pos
+                if chars:
+                    t.startchar = start_char + offset + match.start()
+                    t.endchar = start_char + offset + match.end()
+                pos += 1
+                yield t
 
 
 class ElisionFilter(Filter):

@@ -219,8 +219,10 @@ def _article_from_record(
         yield Problem(origin, f"body is not text: got {type(raw_body).__name__}", True)
         return
     paragraphs = normalize_paragraphs(raw_body or "")
-    if not paragraphs:
-        yield Problem(origin, "missing body", True)
+    title = _text_field(record, "title")
+    if not paragraphs and title is None:
+        # A headline-only item (a brief, an RSS item) is indexed; nothing at all is skipped.
+        yield Problem(origin, "missing body and title", True)
         return
     body = "\n\n".join(paragraphs)
 
@@ -238,7 +240,6 @@ def _article_from_record(
         except ValueError:
             problems.append(Problem(origin, f"invalid date '{raw_date}'; kept without date", False))
 
-    title = _text_field(record, "title")
     yield from problems
     yield Article(
         id=article_id,

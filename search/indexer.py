@@ -17,17 +17,18 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import whoosh.index
 from whoosh.query import And, Every, Term
 
 from search import store
-from search.analysis import ANALYZER_VERSION, tokens
+from search.analysis import ANALYZER_VERSION, tokens, weighted_text
 from search.articles import Article, Problem, read_sources
 from search.duplicates import signature
 from search.errors import BuildError, IndexLockedError, IndexNotFoundError
+from search.ranking import FIELD_WEIGHTS, TEXT_FIELD, FieldWeights
 from search.schema import LEAD_CHARS, SCHEMA_VERSION, build_schema, pack_signature
 
 Progress = Callable[[int], None]
@@ -176,15 +177,37 @@ def lead_of(body: str) -> str:
     return first[:LEAD_CHARS].rsplit(" ", 1)[0]
 
 
-def document_fields(article: Article, *, include_title: bool = True) -> dict:
+def ranked_text(article: Article, title: str, weights: FieldWeights = FIELD_WEIGHTS) -> str:
+    """The ``text`` field's value: a real title, the lead, the rest of the body, the byline.
+
+    A derived title is left out: it is the body's first sentence, already counted once.
+    """
+    headline = "" if article.title_derived else title
+    body = article.body
+    lead = lead_of(body) if weights.lead != 1.0 else ""
+    byline = " ".join(part for part in (article.author, article.source) if part)
+    return weighted_text(
+        [
+            (headline, weights.title),
+            (lead, weights.lead),
+            (body[len(lead) :], 1.0),
+            (byline, weights.byline),
+        ]
+    )
+
+
+def document_fields(
+    article: Article, *, include_title: bool = True, weights: FieldWeights = FIELD_WEIGHTS
+) -> dict:
     """The Whoosh document for an article."""
     title = article.title if include_title else ""
+    headline = "" if article.title_derived else title
     doc = {
         "id": article.id,
         "title": title,
-        "lead": lead_of(article.body),
+        "text": ranked_text(article, title, weights),
         "body": article.body,
-        "exact": f"{title}\n\n{article.body}" if title else article.body,
+        "exact": f"{headline}\n\n{article.body}" if headline else article.body,
         "word_count": article.word_count,
         "title_derived": article.title_derived,
         "content_hash": article.content_hash,
@@ -225,12 +248,12 @@ def _validate(build_dir: Path, expected_count: int, probe: Article | None) -> No
                     f"expected {expected_count}; the live index was left as it was."
                 )
             if probe is not None:
-                # A body word: the body is always indexed (titles may be left out). Searched
-                # together with the probe's id, so the check costs the same at any size.
-                words = tokens(probe.body[:500])
+                # A body word (titles may be left out), or a headline-only item's title word;
+                # searched together with the probe's id, so the check costs the same at any size.
+                words = tokens(probe.body[:500] or probe.title[:500])
                 query = Term("id", probe.id)
                 if words:
-                    query = And([Term("body", words[0]), query])
+                    query = And([Term(TEXT_FIELD, words[0]), query])
                 hits = {hit["id"] for hit in searcher.search(query, limit=1)}
                 if probe.id not in hits:
                     raise BuildError(
@@ -273,10 +296,11 @@ def _write(
     include_titles: bool,
     progress: Progress | None,
     update: bool = False,
+    weights: FieldWeights = FIELD_WEIGHTS,
 ) -> int:
     n = 0
     for article in articles:
-        doc = document_fields(article, include_title=include_titles)
+        doc = document_fields(article, include_title=include_titles, weights=weights)
         if update:
             writer.update_document(**doc)
         else:
@@ -288,7 +312,11 @@ def _write(
 
 
 def _manifest(
-    report: BuildReport, sources: Sequence[Path], parent: str | None, include_titles: bool
+    report: BuildReport,
+    sources: Sequence[Path],
+    parent: str | None,
+    include_titles: bool,
+    weights: FieldWeights,
 ) -> dict:
     return {
         "format": "rassegna-index",
@@ -302,6 +330,7 @@ def _manifest(
         "doc_count": report.doc_count,
         "sources": [str(s) for s in sources],
         "include_titles": include_titles,
+        "field_weights": asdict(weights),
     }
 
 
@@ -351,11 +380,13 @@ def build_index(
     include_titles: bool = True,
     procs: int | None = None,
     max_body_chars: int | None = None,
+    field_weights: FieldWeights = FIELD_WEIGHTS,
 ) -> BuildReport:
     """Rebuild the index from scratch into a new build, validate it, and swap it in.
 
     ``procs``: writer processes (default: one per core, at most ``MAX_AUTO_PROCS``, for large
-    inputs; each writes its own segment).
+    inputs; each writes its own segment). ``field_weights`` are recorded in the manifest; updates
+    keep using them.
     """
     index_dir = Path(index_dir).resolve()
     sources = [Path(s) for s in sources]
@@ -373,7 +404,9 @@ def build_index(
             stream = ArticleStream(sources, report, max_body_chars)
 
             def write(writer) -> None:
-                report.indexed = _write(writer, stream, include_titles, progress)
+                report.indexed = _write(
+                    writer, stream, include_titles, progress, weights=field_weights
+                )
                 if not report.indexed:
                     raise BuildError(
                         f"Nothing could be indexed from {', '.join(map(str, sources))} "
@@ -388,7 +421,12 @@ def build_index(
                     ix.writer(limitmb=WRITER_LIMIT_MB, compound=WRITER_COMPOUND),
                     ix,
                     lambda writer: _write(
-                        writer, stream.later_copies.values(), include_titles, None, update=True
+                        writer,
+                        stream.later_copies.values(),
+                        include_titles,
+                        None,
+                        update=True,
+                        weights=field_weights,
                     ),
                 )
             report.doc_count = report.indexed
@@ -400,7 +438,7 @@ def build_index(
                 report,
                 stream.probe(),
                 started,
-                lambda: _manifest(report, sources, None, include_titles),
+                lambda: _manifest(report, sources, None, include_titles, field_weights),
             )
     return report
 
@@ -494,6 +532,7 @@ def update_index(
             raise IndexNotFoundError(store.no_index_message(index_dir))
         opened = store.open_build(live)
         include_titles = opened.manifest.get("include_titles", True)
+        weights = FieldWeights(**opened.manifest.get("field_weights", {}))
         articles = collect_articles(sources, report, max_body_chars)
         with opened.ix.searcher() as searcher:
             live_count = searcher.doc_count()
@@ -531,7 +570,9 @@ def update_index(
                 for doc_id in missing:
                     writer.delete_by_term("id", doc_id)
                 report.deleted = len(missing)
-                report.indexed = _write(writer, changed, include_titles, progress, update=True)
+                report.indexed = _write(
+                    writer, changed, include_titles, progress, update=True, weights=weights
+                )
 
             _commit(ix.writer(limitmb=WRITER_LIMIT_MB, compound=WRITER_COMPOUND), ix, write)
             report.doc_count = live_count + report.added - report.deleted
@@ -543,6 +584,6 @@ def update_index(
                 report,
                 changed[0] if changed else None,
                 started,
-                lambda: _manifest(report, sources, parent, include_titles),
+                lambda: _manifest(report, sources, parent, include_titles, weights),
             )
     return report

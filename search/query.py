@@ -4,8 +4,9 @@ Whoosh's default ``QueryParser`` is a denial-of-service vector (``*a*``, ``ro~2`
 take seconds) and raises on inputs such as ``a NOT OR b``. This parser accepts only what a search
 box needs and treats everything else as plain words:
 
-* ``words`` — stemmed, searched in title, lead and body;
-* ``"quoted phrases"`` — matched as written, on the unstemmed ``exact`` field;
+* ``words`` — stemmed, searched in title, body and byline (one weighted field);
+* ``"quoted phrases"`` — matched as written, on the unstemmed ``exact`` field; among other words,
+  a quotation's words also count as words (the phrase as written scores on top);
 * ``-word`` / ``-"phrase"`` / ``NOT word`` — excluded;
 * ``a OR b`` — either;
 * ``source:``, ``author:``, ``title:`` (also ``fonte:``, ``autore:``, ``titolo:``) — field filters;
@@ -193,13 +194,17 @@ def compile_query(parsed: ParsedQuery, reader, params: RankingParams = DEFAULT) 
     """Turn a parsed query into Whoosh queries against ``reader``'s index."""
     out = Compiled([], None, None)
     out.expansions, out.prefix_scan = prefix_budget(parsed)
-    run: list[str] = []  # stems of consecutive plain words, for proximity boosts
+    run: list[str] = []  # exact forms of consecutive plain words, for proximity boosts
+    quotation = len(parsed.clauses) > 1
     for clause in parsed.clauses:
+        if quotation and clause.kind == "phrase" and clause.field_name is None:
+            _compile_quotation(clause, reader, params, out)
+            continue
         q = _compile_clause(clause, reader, params, out, scored=True)
         if q is not None:
             out.clauses.append(q)
         if clause.kind == "word" and clause.field_name is None:
-            run.extend(_stems(clause.text))
+            run.extend(_exact(clause.text))
             if q is not None:
                 out.boosts.extend(exact_queries(_exact(clause.text), params))
         else:
@@ -222,6 +227,22 @@ def compile_query(parsed: ParsedQuery, reader, params: RankingParams = DEFAULT) 
             out.clauses.append(wq.And([wq.Term("exact", w) for w in words]))
             out.exact.update(words)
     return out
+
+
+def _compile_quotation(clause: Clause, reader, params: RankingParams, out: Compiled) -> None:
+    """A quoted phrase among other words: its words score like the others, the phrase is a bonus.
+
+    A pasted headline quotes someone (« », “ ”) more often than a person types an operator there:
+    the article paraphrases the quotation, and the quoted words still say what it is about. Found
+    as written, the phrase adds its score on top. A quoted phrase alone is matched as written.
+    """
+    for stem in _stems(clause.text):
+        out.clauses.append(word_query(stem, params))
+        out.stems.add(stem)
+    out.boosts.extend(exact_queries(_exact(clause.text), params))
+    phrase = _compile_clause(clause, reader, params, out)
+    if phrase is not None:
+        out.boosts.append(phrase)
 
 
 def _compile_clause(

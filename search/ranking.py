@@ -17,11 +17,30 @@ from search.analysis import ITALIAN_STOP_WORDS
 
 COORDINATION_MODES = ("soft", "soft-idf", "count", "idf")
 
+# The one ranked field: title, body and byline words, stemmed, each weighted (BM25F).
+TEXT_FIELD = "text"
+
+
+@dataclass(frozen=True)
+class FieldWeights:
+    """Index-time weights of the sections of the ranked ``text`` field.
+
+    A word's term frequency is the sum of its occurrences' weights, saturated once by BM25F (K1):
+    a word found in the title and in the body is one piece of evidence, stronger than either
+    alone, never two matches scored separately. A title the indexer derived from the first
+    sentence is display text already in the body, so it is not indexed again.
+    """
+
+    title: float = 2.0  # a real headline's words count twice a body occurrence
+    lead: float = 1.0  # the first paragraph (1: like the rest of the body)
+    byline: float = 0.5  # author and source names: findable, never outweighing the text
+
+
+FIELD_WEIGHTS = FieldWeights()
+
 
 @dataclass(frozen=True)
 class RankingParams:
-    title_boost: float = 2.0  # a word in the headline counts this much more than in the body
-    lead_boost: float = 1.0  # first paragraph (extra weight on top of its body occurrence)
     k1: float = 1.2
     b: float = 0.75
     rerank_depth: int = 200  # BM25F candidates re-ordered by coordination
@@ -46,15 +65,13 @@ class RankingParams:
 DEFAULT = RankingParams()
 
 
-def word_query(stem: str, params: RankingParams = DEFAULT) -> wq.Query:
-    """One stemmed query word, searched in title, lead and body with their weights."""
-    return wq.Or(
-        [
-            wq.Term("title", stem, boost=params.title_boost),
-            wq.Term("lead", stem, boost=params.lead_boost),
-            wq.Term("body", stem),
-        ]
-    )
+def word_query(stem: str, params: RankingParams = DEFAULT, boost: float = 1.0) -> wq.Query:
+    """The query for one stemmed word: the single place that builds it (expansions use it too).
+
+    One term of the weighted ``text`` field: title, body and byline occurrences already count
+    together in its frequency (see FieldWeights).
+    """
+    return wq.Term(TEXT_FIELD, stem, boost=boost)
 
 
 def exact_queries(words: list[str], params: RankingParams = DEFAULT) -> list[wq.Query]:
@@ -66,13 +83,14 @@ def exact_queries(words: list[str], params: RankingParams = DEFAULT) -> list[wq.
     ]
 
 
-def proximity_queries(stems: list[str], params: RankingParams = DEFAULT) -> list[wq.Query]:
-    """Score-only boosts for consecutive query words found near each other in the body."""
-    if params.proximity_boost <= 0 or len(stems) < 2:
+def proximity_queries(words: list[str], params: RankingParams = DEFAULT) -> list[wq.Query]:
+    """Score-only boosts for consecutive query words (exact forms) found near each other."""
+    words = [w for w in words if w not in ITALIAN_STOP_WORDS]
+    if params.proximity_boost <= 0 or len(words) < 2:
         return []
-    pairs = list(dict.fromkeys((a, b) for a, b in zip(stems, stems[1:], strict=False) if a != b))
+    pairs = list(dict.fromkeys((a, b) for a, b in zip(words, words[1:], strict=False) if a != b))
     return [
-        wq.Phrase("body", [a, b], slop=params.proximity_slop, boost=params.proximity_boost)
+        wq.Phrase("exact", [a, b], slop=params.proximity_slop, boost=params.proximity_boost)
         for a, b in pairs
     ]
 
@@ -98,9 +116,11 @@ def _clause_hits(searcher, clauses: list[wq.Query], docnums: list[int]) -> list[
 
 
 def clause_idf(searcher, clause: wq.Query) -> float:
-    """The BM25 idf of a clause's rarest body term (0 when it has none)."""
+    """The BM25 idf of a clause's rarest ranked term (0 when it has none)."""
     n = searcher.doc_count_all()
-    terms = [t for t in clause.iter_all_terms() if t[0] == "body"] or list(clause.iter_all_terms())
+    terms = [t for t in clause.iter_all_terms() if t[0] == TEXT_FIELD] or list(
+        clause.iter_all_terms()
+    )
     best = 0.0
     for fieldname, text in terms:
         df = searcher.doc_frequency(fieldname, text)

@@ -13,26 +13,30 @@ from whoosh.fields import COLUMN, DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 
 from search.analysis import exact_analyzer, italian_analyzer
 
-SCHEMA_VERSION = 3  # 3: one-permutation MinHash signatures in dup_sig
+# 3: the field model (one ranked text field); 4: one-permutation MinHash signatures in dup_sig
+SCHEMA_VERSION = 4
 
-# How many characters of the body count as the "lead" (first paragraph), indexed as its own field
-# so ranking can weight it like a title when an article has none.
+# How many characters of the body count as the "lead" (first paragraph), a section of the ranked
+# field with its own weight (FieldWeights.lead).
 LEAD_CHARS = 400
 
 
 def build_schema() -> Schema:
     """The schema of a Rassegna index.
 
-    Text fields use the stemmed Italian analyzer; ``exact`` holds title and body unstemmed with
-    stop words kept, for quoted phrases, exact proper names, prefixes and spelling suggestions.
+    ``text`` is the one ranked field: a real title, the body and the byline, stemmed, each
+    section weighted (BM25F, see ranking.FieldWeights); frequencies only, no positions. ``exact``
+    holds a real title and the body unstemmed with stop words kept, with positions: quoted
+    phrases, exact-form bonus, proximity, prefixes and spelling. ``title`` (stemmed, positions)
+    serves ``title:`` filters; the body is stored for display and snippets.
     """
     italian = italian_analyzer()
     exact = exact_analyzer()
     return Schema(
         id=ID(stored=True, unique=True),
+        text=TEXT(analyzer=italian, phrase=False),
         title=TEXT(analyzer=italian, stored=True, phrase=True),
-        lead=TEXT(analyzer=italian, phrase=True),
-        body=TEXT(analyzer=italian, stored=True, phrase=True),
+        body=STORED,
         exact=TEXT(analyzer=exact, phrase=True),
         author=TEXT(analyzer=exact, stored=True),
         source=TEXT(analyzer=exact, stored=True),

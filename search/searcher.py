@@ -24,7 +24,7 @@ from search import suggest as spelling
 from search.duplicates import group_near_duplicates
 from search.errors import ArticleNotFoundError, QueryError
 from search.query import Compiled, compile_query, parse
-from search.ranking import DEFAULT, RankingParams, ranked_searcher, rerank
+from search.ranking import DEFAULT, TEXT_FIELD, RankingParams, ranked_searcher, rerank
 from search.results import (
     ArticleRef,
     ArticleView,
@@ -370,7 +370,8 @@ def _hit(
     title = fields.get("title") or ""
     snippets: list[str] = []
     if with_snippets:
-        snippets = make_snippets(body, terms) or [lead(body)]
+        text = body or title  # a headline-only item (a brief, an RSS item): its title
+        snippets = make_snippets(text, terms) or [lead(text)]
     return Hit(
         id=fields["id"],
         title=title,
@@ -441,7 +442,7 @@ def _related(searcher, docnum: int, limit: int) -> list[ArticleRef]:
         return []
     fields = searcher.stored_fields(docnum)
     text = f"{fields.get('title') or ''}\n{fields.get('body') or ''}"
-    results = searcher.more_like(docnum, "body", text=text, top=limit, numterms=RELATED_TERMS)
+    results = searcher.more_like(docnum, TEXT_FIELD, text=text, top=limit, numterms=RELATED_TERMS)
     return [_ref(hit.fields(), hit.score) for hit in results]
 
 

@@ -55,7 +55,7 @@ def handle(request, tmp_path):
     handle.close()
 
 
-@pytest.mark.parametrize("params", [DEFAULT, RankingParams(k1=0.9, b=0.4, title_boost=3.0)])
+@pytest.mark.parametrize("params", [DEFAULT, RankingParams(k1=0.9, b=0.4, exact_boost=2.0)])
 @pytest.mark.parametrize("text", QUERIES)
 def test_scores_match_whooshs(handle, text, params):
     with handle.searcher() as base:

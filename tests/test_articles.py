@@ -287,12 +287,21 @@ def test_jsonl_missing_or_empty_body(tmp_path):
         {"id": "c", "body": ["a", "b"]},
         {"id": "d", "body": "Ok."},
     )
+    # A headline-only item (a brief, an RSS item) is read with an empty body; an item with
+    # neither title nor body is skipped.
     assert as_tuples(read(path)) == [
-        (f"{path}:1: missing body", True),
-        (f"{path}:2: missing body", True),
+        (f"{path}:1", "a"),
+        (f"{path}:2: missing body and title", True),
         (f"{path}:3: body is not text: got list", True),
         (f"{path}:4", "d"),
     ]
+    headline_only = read(path)[0]
+    assert (headline_only.title, headline_only.title_derived, headline_only.body) == (
+        "Solo titolo",
+        False,
+        "",
+    )
+    assert headline_only.word_count == 0
 
 
 def test_jsonl_missing_id_is_derived_and_reported(tmp_path):

@@ -168,7 +168,7 @@ def test_update_adds_replaces_and_keeps_the_rest(tmp_path):
     old = store.open_build(tmp_path / "ix" / "builds" / first.build_id)
     with old.ix.searcher() as s:
         assert s.doc_count() == 4
-        assert "legge" not in {t.decode() for t in s.lexicon("body")}
+        assert "legg" not in {t.decode() for t in s.lexicon("text")}
     old.ix.close()
     handle.close()
 

@@ -7,9 +7,18 @@ from dataclasses import replace
 
 import pytest
 from whoosh import query as wq
+from whoosh.scoring import bm25
 
 from search.indexer import build_index
-from search.ranking import DEFAULT, RankingParams, exact_queries, proximity_queries, rerank
+from search.ranking import (
+    DEFAULT,
+    FIELD_WEIGHTS,
+    RankingParams,
+    exact_queries,
+    proximity_queries,
+    ranked_searcher,
+    rerank,
+)
 from search.searcher import search
 from search.store import IndexHandle
 
@@ -154,17 +163,18 @@ def test_proximity_boost_prefers_the_words_together(tmp_path):
 def test_exact_and_proximity_queries_are_built_only_when_enabled():
     off = RankingParams(exact_boost=0.0, proximity_boost=0.0)
     assert exact_queries(["negoziati"], off) == []
-    assert proximity_queries(["pist", "ciclabil"], off) == []
+    assert proximity_queries(["pista", "ciclabile"], off) == []
     on = RankingParams(exact_boost=1.0, proximity_boost=0.5, proximity_slop=3)
     assert exact_queries(["la", "negoziati"], on) == [wq.Term("exact", "negoziati", boost=1.0)]
-    assert proximity_queries(["pist", "ciclabil", "pist", "ciclabil"], on) == [
-        wq.Phrase("body", ["pist", "ciclabil"], slop=3, boost=0.5),
-        wq.Phrase("body", ["ciclabil", "pist"], slop=3, boost=0.5),
+    # Exact forms on the positional ``exact`` field; stop words are not pair members.
+    assert proximity_queries(["pista", "ciclabile", "la", "pista", "ciclabile"], on) == [
+        wq.Phrase("exact", ["pista", "ciclabile"], slop=3, boost=0.5),
+        wq.Phrase("exact", ["ciclabile", "pista"], slop=3, boost=0.5),
     ]
 
 
 def test_rerank_modes(news):
-    clauses = [wq.Term("body", "incend"), wq.Term("body", "carp")]
+    clauses = [wq.Term("text", "incend"), wq.Term("text", "carp")]
     with news.searcher() as searcher:
         n1 = searcher.document_number(id="n1")
         n2 = searcher.document_number(id="n2")
@@ -190,7 +200,7 @@ def test_idf_weighted_soft_coordination_charges_missing_rare_words_more(tmp_path
         **{f"f{i}": f"Furto di biciclette numero {i}." for i in range(10)},
     }
     handle = open_index(tmp_path, bodies)
-    clauses = [wq.Term("body", "furt"), wq.Term("body", "gioieller")]
+    clauses = [wq.Term("text", "furt"), wq.Term("text", "gioieller")]
     with handle.searcher() as searcher:
         rare = searcher.document_number(id="rare")
         common = searcher.document_number(id="f0")
@@ -203,3 +213,200 @@ def test_idf_weighted_soft_coordination_charges_missing_rare_words_more(tmp_path
     assert plain[rare] == plain[common] == 0.5
     assert RankingParams().coordination_mode == "soft-idf"
     handle.close()
+
+
+# ----------------------------------------------------------------------------- the field model
+
+
+def open_records(root, records: list[dict]) -> IndexHandle:
+    """An index of full records (titles, bylines) as a user gives them."""
+    path = root / "records.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
+    build_index([path], root / "index")
+    return IndexHandle(root / "index")
+
+
+def hits(handle, query, params=DEFAULT):
+    result = search(handle, query, params=params, collapse=False, with_facets=False)
+    return result.hits
+
+
+OTHERS = [
+    {"id": f"o{i}", "title": f"Notizia {i}", "body": f"Cronaca cittadina numero {i}. {FILLER}"}
+    for i in range(6)
+]
+
+
+def test_a_word_in_title_lead_and_body_is_one_saturated_frequency(tmp_path):
+    # "everywhere" holds "frana" in its title and twice in its body (first paragraph included);
+    # "both" holds "frana" and "Pievepelago" once each in its body. The old model scored each
+    # field's match separately (title + lead + body: three saturations summed) and put
+    # "everywhere" first on "frana Pievepelago" before any rerank; one weighted BM25F frequency
+    # does not.
+    records = [
+        {
+            "id": "everywhere",
+            "title": "Frana sulla provinciale",
+            "body": "Una frana ha chiuso la provinciale del Frignano per tutto il giorno. "
+            + FILLER
+            + "\n\nLa frana è stata rimossa in serata dalle ruspe della Provincia.",
+        },
+        {
+            "id": "both",
+            "title": "Strada chiusa in montagna",
+            "body": "A Pievepelago una frana ha chiuso la strada comunale per tutto il giorno. "
+            + FILLER,
+        },
+        *OTHERS,
+    ]
+    handle = open_records(tmp_path, records)
+    base = RankingParams(coordination=False, exact_boost=0.0)
+    try:
+        found = hits(handle, "frana Pievepelago", base)
+        assert [h.id for h in found] == ["both", "everywhere"]
+        with handle.searcher() as searcher:
+            s = ranked_searcher(searcher, base)
+
+            def bm25_of(doc_id, stem, tf):
+                docnum = s.document_number(id=doc_id)
+                return bm25(
+                    s.idf("text", stem),
+                    tf,
+                    s.doc_field_length(docnum, "text"),
+                    s.avg_field_length("text"),
+                    base.b,
+                    base.k1,
+                )
+
+            # Title weight 2 + two body occurrences: one term frequency of 4, saturated once.
+            weights = {
+                doc_id: postings_weight(s, "fran", doc_id) for doc_id in ("everywhere", "both")
+            }
+            assert weights == {"everywhere": 4.0, "both": 1.0}
+            scores = {h.id: h.score for h in found}
+            assert scores["everywhere"] == pytest.approx(bm25_of("everywhere", "fran", 4.0))
+            assert scores["both"] == pytest.approx(
+                bm25_of("both", "fran", 1.0) + bm25_of("both", "pievepelag", 1.0)
+            )
+    finally:
+        handle.close()
+
+
+def postings_weight(searcher, stem: str, doc_id: str) -> float:
+    docnum = searcher.document_number(id=doc_id)
+    matcher = searcher.postings("text", stem)
+    matcher.skip_to(docnum)
+    assert matcher.id() == docnum
+    return matcher.weight()
+
+
+def test_a_derived_title_is_not_counted_again(tmp_path):
+    # Without a title the indexer derives one from the first sentence: display text, already in
+    # the body. A real headline's words count twice (FieldWeights.title) on top of the body.
+    records = [
+        {"id": "derived", "title": None, "body": "Frana sulla provinciale. " + FILLER},
+        {"id": "real", "title": "Frana sulla provinciale", "body": FILLER},
+        *OTHERS,
+    ]
+    handle = open_records(tmp_path, records)
+    try:
+        with handle.searcher() as s:
+            assert s.stored_fields(s.document_number(id="derived"))["title_derived"] is True
+            assert postings_weight(s, "fran", "derived") == 1.0
+            assert postings_weight(s, "fran", "real") == FIELD_WEIGHTS.title == 2.0
+    finally:
+        handle.close()
+
+
+def test_a_headline_only_item_is_found_with_its_title_as_snippet(tmp_path):
+    records = [
+        {"id": "brief", "title": "Maltempo, chiusa la statale del Brennero", "body": ""},
+        {"id": "empty", "title": "", "body": ""},
+        *OTHERS,
+    ]
+    handle = open_records(tmp_path, records)
+    try:
+        found = hits(handle, "statale Brennero")
+        assert [h.id for h in found] == ["brief"]
+        assert found[0].title == "Maltempo, chiusa la statale del Brennero"
+        assert found[0].snippets == [
+            "Maltempo, chiusa la <mark>statale</mark> del <mark>Brennero</mark>"
+        ]
+        # A pasted headline finds it too.
+        assert hits(handle, "Maltempo, chiusa la statale del Brennero")[0].id == "brief"
+        assert search(handle, "").total == len(OTHERS) + 1  # the empty item was skipped
+    finally:
+        handle.close()
+
+
+def test_byline_words_find_their_articles_without_outweighing_the_text(tmp_path):
+    records = [
+        {
+            "id": "by-audiello",
+            "title": "Il consiglio approva il bilancio",
+            "body": "Seduta lunga in consiglio comunale. " + FILLER,
+            "author": "Giulia Audiello",
+            "source": "Gazzetta di Modena",
+        },
+        {
+            "id": "fanpage",
+            "title": "Incidente in tangenziale",
+            "body": "Due auto coinvolte, un ferito lieve. " + FILLER,
+            "source": "Fanpage.it",
+        },
+        {
+            "id": "about-modena",
+            "title": "Il Modena torna a vincere",
+            "body": "Il Modena vince in trasferta. " + FILLER,
+            "source": "Il Resto del Carlino",
+        },
+        *OTHERS,
+    ]
+    handle = open_records(tmp_path, records)
+    try:
+        assert [h.id for h in hits(handle, "Audiello")] == ["by-audiello"]
+        assert [h.id for h in hits(handle, "Fanpage")] == ["fanpage"]
+        # "Modena" in a source name counts, but less than in the article's own words.
+        assert [h.id for h in hits(handle, "Modena")] == ["about-modena", "by-audiello"]
+        with handle.searcher() as s:
+            assert postings_weight(s, "audiell", "by-audiello") == FIELD_WEIGHTS.byline == 0.5
+    finally:
+        handle.close()
+
+
+def test_a_quotation_in_a_pasted_headline_counts_its_words(tmp_path):
+    # Italian headlines quote people; the article paraphrases the quotation. Among other words
+    # the quoted words count like the rest, and the phrase as written adds on top; a quoted
+    # phrase alone is still matched as written.
+    records = [
+        {
+            "id": "paraphrase",
+            "title": None,
+            "body": "Il premier danese ha risposto a Trump: la Groenlandia non sarà mai "
+            "americana e la Nato deve aiutare. " + FILLER,
+        },
+        {
+            "id": "verbatim",
+            "title": None,
+            "body": "Il ministro ha detto a Trump: non ci avrà mai. Nessun accordo sul porto. "
+            + FILLER,
+        },
+        {
+            "id": "other",
+            "title": None,
+            "body": "Trump parla di dazi sulle auto europee con la Commissione. " + FILLER,
+        },
+        *OTHERS,
+    ]
+    handle = open_records(tmp_path, records)
+    try:
+        headline = "La Groenlandia replica a Trump: «Non ci avrà mai, la Nato ci aiuti»"
+        assert [h.id for h in hits(handle, headline)][:1] == ["paraphrase"]
+        assert [h.id for h in hits(handle, '"non ci avrà mai"')] == ["verbatim"]
+        # Both hold "Trump" and "mai": the one with the phrase as written comes first.
+        assert [h.id for h in hits(handle, 'Trump "non ci avrà mai"')][:2] == [
+            "verbatim",
+            "paraphrase",
+        ]
+    finally:
+        handle.close()
