@@ -35,6 +35,7 @@ Progress = Callable[[int], None]
 
 # Whoosh writer settings: a larger RAM buffer means fewer, larger segments to merge.
 WRITER_LIMIT_MB = 256
+MIN_WRITER_LIMIT_MB = 64
 # Segments as separate files, not one compound file: a searcher maps them instead of holding a
 # compound file's pieces (measured 8x less memory per worker at 20k). Safe because no file of a
 # live build is ever rewritten: builds and updates write into a new directory and swap it in.
@@ -397,8 +398,11 @@ def build_index(
             on_total(None)  # articles are streamed: the count is known at the end
         with _new_build(index_dir) as (build_id, build_dir):
             ix = whoosh.index.create_in(str(build_dir), build_schema())
-            writer_args: dict = {"limitmb": WRITER_LIMIT_MB, "compound": WRITER_COMPOUND}
             procs = writer_procs(_articles_in(sources), procs)
+            # One buffer budget for the build, shared by its writer processes: memory stays that
+            # of one writer however many cores write.
+            limitmb = max(MIN_WRITER_LIMIT_MB, WRITER_LIMIT_MB // procs)
+            writer_args: dict = {"limitmb": limitmb, "compound": WRITER_COMPOUND}
             if procs > 1:
                 writer_args.update(procs=procs, multisegment=True)
             stream = ArticleStream(sources, report, max_body_chars)
