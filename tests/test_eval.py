@@ -163,6 +163,6 @@ def test_levers_are_measured_on_every_corpus_with_the_baselines(tmp_path):
     assert "| lever | uno headline | uno keywords |" in text
     assert "queries: uno 4 (seed 20240216)" in text
     assert "| baseline: plain Whoosh OR | 1.000 |" in text
-    assert "| **chosen DEFAULT** | 1.000 |" in text
-    # Index-time levers got their own builds (byline off, lead weight 2) besides the main one.
+    assert "| **chosen DEFAULT** (both of the above) | 1.000 |" in text
+    # Index-time levers got their own builds (byline off, lead 1) besides the main one.
     assert len(list((tmp_path / "cache").glob("rassegna-*"))) == 3

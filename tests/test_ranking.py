@@ -278,15 +278,17 @@ def test_a_word_in_title_lead_and_body_is_one_saturated_frequency(tmp_path):
                     base.k1,
                 )
 
-            # Title weight 2 + two body occurrences: one term frequency of 4, saturated once.
+            # Title (2) + first paragraph (2) + a later paragraph (1): one term frequency of 5,
+            # saturated once; "both" has each word once in its first paragraph (2).
+            assert (FIELD_WEIGHTS.title, FIELD_WEIGHTS.lead) == (2.0, 2.0)
             weights = {
                 doc_id: postings_weight(s, "fran", doc_id) for doc_id in ("everywhere", "both")
             }
-            assert weights == {"everywhere": 4.0, "both": 1.0}
+            assert weights == {"everywhere": 5.0, "both": 2.0}
             scores = {h.id: h.score for h in found}
-            assert scores["everywhere"] == pytest.approx(bm25_of("everywhere", "fran", 4.0))
+            assert scores["everywhere"] == pytest.approx(bm25_of("everywhere", "fran", 5.0))
             assert scores["both"] == pytest.approx(
-                bm25_of("both", "fran", 1.0) + bm25_of("both", "pievepelag", 1.0)
+                bm25_of("both", "fran", 2.0) + bm25_of("both", "pievepelag", 2.0)
             )
     finally:
         handle.close()
@@ -304,16 +306,18 @@ def test_a_derived_title_is_not_counted_again(tmp_path):
     # Without a title the indexer derives one from the first sentence: display text, already in
     # the body. A real headline's words count twice (FieldWeights.title) on top of the body.
     records = [
-        {"id": "derived", "title": None, "body": "Frana sulla provinciale. " + FILLER},
-        {"id": "real", "title": "Frana sulla provinciale", "body": FILLER},
+        {"id": "derived", "title": None, "body": f"Frana sulla provinciale.\n\n{FILLER}"},
+        {"id": "real", "title": "Frana sulla provinciale", "body": f"{FILLER}\n\nUna frana."},
         *OTHERS,
     ]
     handle = open_records(tmp_path, records)
     try:
         with handle.searcher() as s:
             assert s.stored_fields(s.document_number(id="derived"))["title_derived"] is True
-            assert postings_weight(s, "fran", "derived") == 1.0
-            assert postings_weight(s, "fran", "real") == FIELD_WEIGHTS.title == 2.0
+            # Once, as the first paragraph (lead weight 2); not again as a title.
+            assert postings_weight(s, "fran", "derived") == FIELD_WEIGHTS.lead == 2.0
+            # A real title (2) and a body occurrence past the first paragraph (1).
+            assert postings_weight(s, "fran", "real") == FIELD_WEIGHTS.title + 1.0 == 3.0
     finally:
         handle.close()
 
