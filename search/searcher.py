@@ -36,7 +36,7 @@ from search.results import (
 )
 from search.schema import unpack_signature
 from search.snippets import Highlight, highlight_text, lead, make_snippets
-from search.store import IndexHandle
+from search.store import IndexHandle, OpenIndex
 
 MAX_SIZE = 50
 MAX_PAGE = 1000
@@ -129,9 +129,9 @@ def _facet_lists(counts: dict[str, dict[str, int]]) -> dict[str, list[FacetValue
     return out
 
 
-def _columns(handle: IndexHandle) -> collecting.Columns:
-    """The live build's column codes (per build: a swap starts afresh)."""
-    return handle.current().cache.setdefault("columns", collecting.Columns())
+def _columns(opened: OpenIndex) -> collecting.Columns:
+    """The build's column codes (per build: a swap starts afresh)."""
+    return opened.cache.setdefault("columns", collecting.Columns())
 
 
 def _search_facets(
@@ -199,22 +199,22 @@ def search(
     parsed = parse(query)
     request = (parsed.text, page, size, sort, source, author, str(year or ""), start_day, end_day)
     request += (collapse, with_facets, with_snippets, params)
-    cached = _result_cache(handle).get(request)
-    if cached is not None:
-        return dataclasses.replace(cached, took_ms=(time.perf_counter() - started) * 1000)
     deadline = collecting.Deadline(WORK_BUDGET_S, started)
-    with handle.searcher() as base:
+    with handle.reading() as (opened, base):
+        cached = _result_cache(opened).get(request)
+        if cached is not None:
+            return dataclasses.replace(cached, took_ms=(time.perf_counter() - started) * 1000)
         searcher = ranked_searcher(base, params)
         reader = searcher.reader()
         compiled = compile_query(parsed, reader, params)
         filter_q = _filter_query(compiled, source, author, year, start_day, end_day)
-        filters = handle.current().cache.setdefault("filters", {})
+        filters = opened.cache.setdefault("filters", {})
         allow, restrict = collecting.doc_sets(searcher, filter_q, compiled.excluded, filters)
-        columns = _columns(handle)
+        columns = _columns(opened)
         want = page * size
         depth = max(params.rerank_depth, want * 3 if collapse else want)
         browse = not compiled.clauses
-        lengths = handle.current().cache.setdefault("lengths", accumulate.Lengths())
+        lengths = opened.cache.setdefault("lengths", accumulate.Lengths())
         if browse or sort != "relevance":
             newest_first = (sort if sort != "relevance" else "-date") == "-date"
             candidates = None if browse else wq.And(compiled.clauses)
@@ -313,13 +313,12 @@ def search(
         total_exact=count.exact and not deadline.hit,
         facets_exact=facets_exact and not deadline.hit,
     )
-    _result_cache(handle).put(request, result)
+    _result_cache(opened).put(request, result)
     return result
 
 
-def _result_cache(handle: IndexHandle) -> ResultCache:
+def _result_cache(opened: OpenIndex) -> ResultCache:
     """This build's recent results (a swap to a new build starts with an empty cache)."""
-    opened = handle.current()
     cache = opened.cache.get("results")
     if cache is None:
         cache = opened.cache.setdefault("results", ResultCache(RESULT_CACHE_SIZE))

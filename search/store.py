@@ -134,6 +134,13 @@ class IndexHandle:
     @contextmanager
     def searcher(self):
         """A searcher over the live build (reused per thread while the build stays live)."""
+        with self.reading() as (_, searcher):
+            yield searcher
+
+    @contextmanager
+    def reading(self):
+        """The live build and a searcher over that same build, as a pair: per-build caches
+        (results, columns, posting lists) are only ever used with their own build's searcher."""
         opened = self.current()
         cached: tuple[Path, Searcher] | None = getattr(self._local, "searcher", None)
         if cached is None or cached[0] != opened.target:
@@ -145,7 +152,7 @@ class IndexHandle:
             self._local.searcher = cached
             with self._lock:
                 self._searchers.append(cached[1])
-        yield cached[1]
+        yield opened, cached[1]
 
     def close(self) -> None:
         """Close every searcher this handle opened and the index (call once no search runs)."""
