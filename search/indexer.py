@@ -571,12 +571,14 @@ def update_index(
             ix = whoosh.index.open_dir(str(build_dir))
 
             def write(writer) -> None:
-                for doc_id in missing:
-                    writer.delete_by_term("id", doc_id)
+                # Deletions first, through one searcher, then plain adds: update_document would
+                # open a reader over every segment for each article (Whoosh's advice for batches).
+                replaced = [a.id for a in changed if a.id in existing]
+                with writer.searcher() as searcher:
+                    for doc_id in [*missing, *replaced]:
+                        writer.delete_by_term("id", doc_id, searcher=searcher)
                 report.deleted = len(missing)
-                report.indexed = _write(
-                    writer, changed, include_titles, progress, update=True, weights=weights
-                )
+                report.indexed = _write(writer, changed, include_titles, progress, weights=weights)
 
             _commit(ix.writer(limitmb=WRITER_LIMIT_MB, compound=WRITER_COMPOUND), ix, write)
             report.doc_count = live_count + report.added - report.deleted
