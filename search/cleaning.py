@@ -13,68 +13,20 @@ import datetime
 import re
 import sys
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
-ITALIAN_MONTHS = {
-    "gennaio": 1, "febbraio": 2, "marzo": 3, "aprile": 4, "maggio": 5, "giugno": 6,
-    "luglio": 7, "agosto": 8, "settembre": 9, "ottobre": 10, "novembre": 11, "dicembre": 12,
-    "gen": 1, "feb": 2, "mar": 3, "apr": 4, "mag": 5, "giu": 6,
-    "lug": 7, "ago": 8, "set": 9, "ott": 10, "nov": 11, "dic": 12,
-}  # fmt: skip
+from search.metadata import article_date, parse_date, publication_line_date
 
-_MONTH_NAMES = "|".join(sorted(ITALIAN_MONTHS, key=len, reverse=True))
-_ISO_DATE_RE = re.compile(
-    r"(\d{4})-(\d{1,2})-(\d{1,2})"
-    r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?)?"
-)
-_NUMERIC_DATE_RE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
-_WEEKDAY = r"(?:luned[iì]|marted[iì]|mercoled[iì]|gioved[iì]|venerd[iì]|sabato|domenica),?\s+"
-_TEXT_DATE_RE = re.compile(
-    rf"(?:{_WEEKDAY})?(\d{{1,2}})\s*[º°]?\s+({_MONTH_NAMES})\.?\s+(\d{{4}})", re.IGNORECASE
-)
-
-
-def parse_date(value: object) -> datetime.date | None:
-    """Parse a publication date; None for an empty value, ValueError for an invalid one.
-
-    Accepts dates and datetimes, ISO strings (`2021-03-10`, `2021-03-10T12:00:00Z`,
-    `2021-03-10 12:00`; the calendar date is taken as written, the time zone is not applied),
-    `10/03/2021` (day first, also with `-` or `.`) and Italian `10 marzo 2021` / `1º mar 2021`.
-    """
-    if value is None:
-        return None
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = " ".join(str(value).split())
-    if not text:
-        return None
-    patterns = ((_ISO_DATE_RE, "ymd"), (_NUMERIC_DATE_RE, "dmy"), (_TEXT_DATE_RE, "dmy"))
-    for pattern, order in patterns:
-        match = pattern.fullmatch(text)
-        if match is None:
-            continue
-        parts = dict(zip(order, match.groups(), strict=True))
-        month = parts["m"]
-        month_number = int(month) if month.isdigit() else ITALIAN_MONTHS[month.lower()]
-        try:
-            return datetime.date(int(parts["y"]), month_number, int(parts["d"]))
-        except ValueError:
-            raise ValueError(f"invalid date {text!r}") from None
-    raise ValueError(f"unrecognised date {text!r}")
-
-
-def find_text_date(text: str) -> datetime.date | None:
-    """The first complete Italian textual date (`11 aprile 2025`) in `text`, if any."""
-    for match in _TEXT_DATE_RE.finditer(text):
-        try:
-            return parse_date(match.group(0))
-        except ValueError:
-            continue
-    return None
-
+__all__ = [
+    "CleanedText",
+    "clean_scraped_text",
+    "derive_title",
+    "ends_sentence",
+    "normalize_paragraphs",
+    "parse_date",
+    "strip_markdown",
+]
 
 # --- paragraphs -----------------------------------------------------------------------------
 
@@ -240,11 +192,13 @@ BOILERPLATE_LINES = frozenset(
     riproduzione riservata | © riproduzione riservata""".split("|")
 )
 
+# A line this long is running text: the header (headline, byline, date line) is over.
+HEADER_MAX_WORDS = 20
+
 _NAME = r"[A-ZÀ-ÖØ-Þ][\w’'.-]+(?:\s+(?:de|di|da|del|della|van|von|la|le|[A-ZÀ-ÖØ-Þ][\w’'.-]+)){1,3}"
 # Names stay case-sensitive (capitalised words); only the lead-in words ignore case.
 _BYLINE_RE = re.compile(rf"^\[?\s*(?i:di|by|a cura di)\s+({_NAME})\s*\]?$")
 _NAME_RE = re.compile(rf"^{_NAME}$")
-_PUBLISHED_RE = re.compile(r"^(?:pubblicato|pubblicata|data di pubblicazione)\b", re.IGNORECASE)
 # A photo credit ending a caption line: "[Gavriil Grigorov/Sputnik/Pool via Reuters]",
 # "(Foto ANSA)", or a line "Foto: Getty Images". Parentheses need the word "foto": "(km/h)" at
 # the end of a paragraph is text.
@@ -274,11 +228,18 @@ class CleanedText:
     title_derived: bool
     author: str | None = None
     source: str | None = None
-    date: datetime.date | None = None
+    # Publication lines ("Pubblicato il …", a line that is only a date) the page printed around
+    # its headline, taken out of the text; `search.metadata.article_date` reads them.
+    date_lines: list[str] = field(default_factory=list)
 
     @property
     def body(self) -> str:
         return "\n\n".join(self.paragraphs)
+
+    @property
+    def date(self) -> datetime.date | None:
+        """The article's own date as far as the text alone tells (no record field, no url)."""
+        return article_date(date_lines=self.date_lines, body=self.body)
 
 
 @dataclass
@@ -346,7 +307,8 @@ def clean_scraped_text(text: str) -> CleanedText:
         line.text = _collapse(strip_markdown(line.text))
 
     author: str | None = None
-    date: datetime.date | None = None
+    date_lines: list[str] = []
+    in_header = True  # before the first line of running text (the page's header)
     for line in lines:
         if not line.text:
             continue
@@ -356,12 +318,16 @@ def clean_scraped_text(text: str) -> CleanedText:
             author = author or byline.group(1)
             line.remove()
         elif _CREDIT_RE.search(line.text) and len(line.text.split()) <= 60:
-            # A photo caption: not article text, but it may date the event pictured.
-            date = date or find_text_date(line.text)
+            # A photo caption: not article text. Its date is the picture's, not the article's.
             line.remove()
-        elif _PUBLISHED_RE.match(line.text) or _is_date_only(line.text):
-            date = date or _date_in(line.text)
+        elif found := publication_line_date(line.text):
+            # A bare date is the article's only in the header; lower down it may date anything
+            # (a list of related articles). A labelled line ("Pubblicato il …") says whose it is.
+            if in_header or found[0] != "date":
+                date_lines.append(line.text)
             line.remove()
+        elif len(line.text.split()) >= HEADER_MAX_WORDS:
+            in_header = False
 
     # The headline: a short first line without a closing full stop that stands alone (its own
     # paragraph) or comes back later in the page, and that the next line does not continue.
@@ -409,7 +375,7 @@ def clean_scraped_text(text: str) -> CleanedText:
     else:
         title = derive_title("\n\n".join(paragraphs))
         title_derived = bool(title)
-    return CleanedText(paragraphs, title, title_derived, author, source, date)
+    return CleanedText(paragraphs, title, title_derived, author, source, date_lines)
 
 
 def _group_lines(lines: list[_Line], blank_separated: bool) -> list[_Line]:
@@ -426,27 +392,6 @@ def _group_lines(lines: list[_Line], blank_separated: bool) -> list[_Line]:
             blocks.append(_Line(line.text, line.heading))
         open_block = blank_separated and not line.heading
     return blocks
-
-
-def _is_date_only(text: str) -> bool:
-    try:
-        return parse_date(text) is not None
-    except ValueError:
-        return False
-
-
-def _date_in(text: str) -> datetime.date | None:
-    found = find_text_date(text)
-    if found:
-        return found
-    for pattern in (_ISO_DATE_RE, _NUMERIC_DATE_RE):
-        match = pattern.search(text)
-        if match:
-            try:
-                return parse_date(match.group(0))
-            except ValueError:
-                continue
-    return None
 
 
 def _remove_author_bio(

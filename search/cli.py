@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from search import config
+from search import config, store
 from search.errors import RassegnaError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -170,8 +170,36 @@ def _terminal(fragment: str) -> str:
     return html.unescape(styled)
 
 
-@main.command(context_settings=CONTEXT)
-@click.argument("query", required=False, default="")
+class QueryCommand(click.Command):
+    """Words starting with `-` (`-trump putin`) are query words, not unknown options."""
+
+    def parse_args(self, ctx, args):
+        takes_value, flags = set(), set(ctx.help_option_names)
+        for param in self.params:
+            if isinstance(param, click.Option):
+                names = param.opts + param.secondary_opts
+                (flags if param.is_flag else takes_value).update(names)
+        options, words = [], []
+        rest = iter(args)
+        for arg in rest:
+            if arg == "--":
+                words.extend(rest)
+            elif arg in flags:
+                options.append(arg)
+            elif arg in takes_value:
+                options.append(arg)
+                value = next(rest, None)
+                if value is not None:
+                    options.append(value)
+            elif arg.startswith("--") and arg.split("=", 1)[0] in takes_value:
+                options.append(arg)
+            else:
+                words.append(arg)
+        return super().parse_args(ctx, [*options, "--", *words])
+
+
+@main.command(cls=QueryCommand, context_settings=CONTEXT)
+@click.argument("query", nargs=-1)
 @index_option
 @click.option("--size", type=int, default=10, show_default=True, help="Results per page (1-50).")
 @click.option("--page", type=int, default=1, show_default=True, help="Page number.")
@@ -182,8 +210,8 @@ def _terminal(fragment: str) -> str:
     show_default=True,
     help="relevance, date (oldest first) or -date (newest first).",
 )
-@click.option("--source", help="Only articles from this source (exact name).")
-@click.option("--author", help="Only articles by this author (exact name).")
+@click.option("--source", help="Only articles from this source (any spelling: ansa, ansa.it).")
+@click.option("--author", help="Only articles by this author (any spelling of the name).")
 @click.option("--year", help="Only articles of this year.")
 @click.option("--from", "date_from", help="Only articles on or after this date (YYYY-MM-DD).")
 @click.option("--to", "date_to", help="Only articles on or before this date (YYYY-MM-DD).")
@@ -203,13 +231,16 @@ def search(
     no_collapse,
     as_json,
 ):
-    """Search the index: words, "phrases", -excluded, a OR b, source:/author:/title:, prefix*."""
+    """Search the index: words, "phrases", -excluded, a OR b, source:/author:/title:, prefix*.
+
+    QUERY may be several words and may start with `-` (`rassegna search -trump putin`).
+    """
     from search.searcher import search as run_search
     from search.store import IndexHandle
 
     result = run_search(
         IndexHandle(config.index_dir(index_path)),
-        query,
+        " ".join(query),
         page=page,
         size=size,
         sort=sort,
@@ -318,7 +349,12 @@ def serve(index_path, host, port, workers, dev):
     host = host or config.get("host")
     port = port or int(config.get("port"))
     workers = workers or int(config.get("workers"))
-    os.environ["RASSEGNA_INDEX"] = str(config.index_dir(index_path))
+    config.base_url()  # a bad RASSEGNA_BASE_URL: one line here, not a traceback per worker
+    index_dir = config.index_dir(index_path)
+    live = store.live_target(index_dir)
+    if live is not None:
+        store.check_trusted(live, index_dir)  # refuse before forking workers that would load it
+    os.environ["RASSEGNA_INDEX"] = str(index_dir)
     if dev:
         from web import create_app
 

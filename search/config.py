@@ -8,6 +8,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from search.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,6 +37,12 @@ SETTINGS = [
     Setting(
         "cors_origins", "", "Comma-separated origins allowed to call the JSON API (empty: no CORS)."
     ),
+    Setting(
+        "base_url",
+        "",
+        "Public address of the site (https://news.example.org), for the absolute links of the "
+        "Atom feed; empty: relative links, never the request's Host header.",
+    ),
 ]
 _BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -49,6 +58,19 @@ def get(name: str, environ: dict[str, str] | None = None) -> str:
 def index_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     """The explicit directory, else ``RASSEGNA_INDEX``, else the project's ``index/``."""
     return Path(explicit if explicit else get("index")).expanduser().resolve()
+
+
+def base_url(environ: dict[str, str] | None = None) -> str:
+    """``RASSEGNA_BASE_URL`` without its trailing slash; '' when unset; an error if not http(s)."""
+    value = get("base_url", environ).strip().rstrip("/")
+    if value:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+            raise ConfigError(
+                f"RASSEGNA_BASE_URL must be an http(s) address like https://news.example.org; "
+                f"got {value!r}."
+            )
+    return value
 
 
 def seeds_dir() -> Path:

@@ -13,6 +13,10 @@ class IndexVersionError(RassegnaError):
     """The index was built by an incompatible schema or analyzer version."""
 
 
+class UnsafeIndexError(RassegnaError):
+    """The index could be altered by other users (and Whoosh unpickles it): refused."""
+
+
 class IndexLockedError(RassegnaError):
     """Another indexer holds the lock on the index directory."""
 
@@ -27,3 +31,7 @@ class QueryError(RassegnaError):
 
 class ArticleNotFoundError(RassegnaError):
     """No article with the requested id is in the index."""
+
+
+class ConfigError(RassegnaError):
+    """A setting has a value Rassegna cannot use; the message names the variable."""

@@ -128,16 +128,19 @@ def problem_kind(problem: Problem) -> str:
 @contextmanager
 def index_lock(index_dir: Path):
     """Hold the directory's indexer lock: one ``index``/``update`` at a time."""
-    index_dir.mkdir(parents=True, exist_ok=True)
+    # Never writable by others, whatever the umask (store.check_trusted refuses that).
+    index_dir.mkdir(parents=True, exist_ok=True, mode=0o755)
     path = index_dir / ".lock"
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "another process"
+            # The holder writes its pid just after taking the lock: it may not be there yet.
+            holder = os.pread(fd, 64, 0).decode(errors="replace").strip()
+            who = f" (pid {holder})" if holder.isdigit() else ""
             raise IndexLockedError(
-                f"Another indexer is already working on {index_dir} (pid {holder}); "
+                f"Another indexer is already working on {index_dir}{who}; "
                 "wait for it to finish, then run the command again."
             ) from None
         os.ftruncate(fd, 0)
@@ -232,9 +235,41 @@ def document_fields(
 def _new_build_dir(index_dir: Path) -> tuple[str, Path]:
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%S")
     build_id = f"{stamp}-{uuid.uuid4().hex[:6]}"
+    (index_dir / store.BUILDS).mkdir(exist_ok=True, mode=0o755)
     path = index_dir / store.BUILDS / build_id
-    path.mkdir(parents=True)
+    path.mkdir(mode=0o755)
     return build_id, path
+
+
+def remove_stale_builds(index_dir: Path) -> list[str]:
+    """Remove builds left by crashed runs (all but ``current`` and ``previous``); call under
+    the lock. Returns the names removed."""
+    builds = index_dir / store.BUILDS
+    for leftover in index_dir.glob(f".{store.CURRENT}.*.tmp"):
+        leftover.unlink(missing_ok=True)
+    for leftover in index_dir.glob(f".{store.PREVIOUS}.*.tmp"):
+        leftover.unlink(missing_ok=True)
+    if not builds.is_dir():
+        return []
+    keep = {
+        Path(os.path.realpath(index_dir / name))
+        for name in (store.CURRENT, store.PREVIOUS)
+        if (index_dir / name).is_symlink()
+    }
+    removed = []
+    for path in sorted(builds.iterdir()):
+        if path.resolve() not in keep:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path.name)
+    return removed
+
+
+def _seal(build_dir: Path) -> None:
+    """No write permission for group or others on the new build (see ``store.check_trusted``)."""
+    for path in [build_dir, *build_dir.iterdir()]:
+        mode = path.stat().st_mode
+        if mode & 0o022:
+            path.chmod(mode & ~0o022)
 
 
 def _validate(build_dir: Path, expected_count: int, probe: Article | None) -> None:
@@ -369,6 +404,7 @@ def _publish(
     _validate(build_dir, report.doc_count, probe)
     report.seconds = time.perf_counter() - started
     store.write_manifest(build_dir, manifest())
+    _seal(build_dir)
     _swap_in(index_dir, build_dir)
 
 
@@ -394,6 +430,7 @@ def build_index(
     report = BuildReport(kind="build")
     started = time.perf_counter()
     with index_lock(index_dir):
+        remove_stale_builds(index_dir)
         if on_total:
             on_total(None)  # articles are streamed: the count is known at the end
         with _new_build(index_dir) as (build_id, build_dir):
@@ -516,6 +553,24 @@ def _stored_hashes(searcher, articles: dict[str, Article]) -> dict[str, str | No
     return out
 
 
+def _refuse_partial_sources(
+    sources: Sequence[Path], articles: dict[str, Article], report: BuildReport
+) -> None:
+    """``--delete-missing`` trusts SOURCES to be complete: refuse when any of them was lost."""
+    lost = [p for p in report.problems if p.whole_file]
+    if not lost and articles:
+        return
+    if lost:
+        shown = "; ".join(str(p) for p in lost[:3]) + ("; …" if len(lost) > 3 else "")
+        why = f"{len(lost)} source(s) could not be read ({shown})"
+    else:
+        why = f"no article could be read from {', '.join(map(str, sources))}"
+    raise BuildError(
+        f"Refusing --delete-missing: {why}, so every article they hold would be deleted. "
+        "Nothing was changed; fix or remove those sources, or run without --delete-missing."
+    )
+
+
 def update_index(
     sources: Sequence[str | os.PathLike[str]],
     index_dir: str | os.PathLike[str],
@@ -531,13 +586,16 @@ def update_index(
     report = BuildReport(kind="update")
     started = time.perf_counter()
     with index_lock(index_dir):
+        remove_stale_builds(index_dir)
         live = store.live_target(index_dir)
         if live is None:
             raise IndexNotFoundError(store.no_index_message(index_dir))
-        opened = store.open_build(live)
+        opened = store.open_build(live, index_dir)
         include_titles = opened.manifest.get("include_titles", True)
         weights = FieldWeights(**opened.manifest.get("field_weights", {}))
         articles = collect_articles(sources, report, max_body_chars)
+        if delete_missing:
+            _refuse_partial_sources(sources, articles, report)
         with opened.ix.searcher() as searcher:
             live_count = searcher.doc_count()
             if delete_missing:  # every id is needed: read them all

@@ -23,6 +23,7 @@ from whoosh import query as wq
 from search.analysis import cached_exact_analyzer as exact_analyzer
 from search.analysis import cached_italian_analyzer as italian_analyzer
 from search.errors import QueryError
+from search.metadata import canonical_filter_value
 from search.ranking import DEFAULT, RankingParams, exact_queries, proximity_queries, word_query
 
 MAX_QUERY_CHARS = 500
@@ -252,7 +253,11 @@ def _compile_clause(
         parts = [q for c in clause.alternatives if (q := _compile_clause(c, reader, params, out))]
         return wq.Or(parts) if parts else None
     if clause.field_name in ("source", "author"):
-        words = _exact(clause.text)
+        # "source:repubblica.it" finds "la Repubblica": the value is spelled as the index stores it.
+        text = clause.text
+        if clause.kind != "prefix":
+            text = canonical_filter_value(clause.field_name, text)
+        words = _exact(text)
         if not words:
             return None
         if clause.kind == "prefix":

@@ -13,7 +13,8 @@ from whoosh.fields import COLUMN, DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 
 from search.analysis import exact_analyzer, italian_analyzer
 
-# 3: the field model (one ranked text field); 4: one-permutation MinHash signatures in dup_sig
+# 3: source and author stored in their canonical form; 4: the field model (one ranked text field)
+# and one-permutation MinHash signatures in dup_sig
 SCHEMA_VERSION = 4
 
 # How many characters of the body count as the "lead" (first paragraph), a section of the ranked

@@ -7,6 +7,7 @@ are cached per worker and per build, keyed on the normalised request.
 
 from __future__ import annotations
 
+import calendar
 import dataclasses
 import datetime
 import re
@@ -23,6 +24,7 @@ from search import accumulate, collecting
 from search import suggest as spelling
 from search.duplicates import group_near_duplicates
 from search.errors import ArticleNotFoundError, QueryError
+from search.metadata import canonical_filter_value
 from search.query import Compiled, compile_query, parse
 from search.ranking import DEFAULT, TEXT_FIELD, RankingParams, ranked_searcher, rerank
 from search.results import (
@@ -70,8 +72,8 @@ def parse_day(value: str | datetime.date | None, name: str) -> datetime.date | N
             year, month = map(int, text.split("-"))
             if name == "from":
                 return datetime.date(year, month, 1)
-            nxt = datetime.date(year + month // 12, month % 12 + 1, 1)
-            return nxt - datetime.timedelta(days=1)
+            # monthrange, not "first of next month - 1": 9999-12 has no next month.
+            return datetime.date(year, month, calendar.monthrange(year, month)[1])
         return datetime.date.fromisoformat(text)
     except ValueError:
         raise QueryError(
@@ -82,9 +84,9 @@ def parse_day(value: str | datetime.date | None, name: str) -> datetime.date | N
 def _filter_query(compiled: Compiled, source, author, year, date_from, date_to) -> wq.Query | None:
     parts = [compiled.filter] if compiled.filter is not None else []
     if source:
-        parts.append(wq.Term("source_facet", source))
+        parts.append(wq.Term("source_facet", canonical_filter_value("source", source)))
     if author:
-        parts.append(wq.Term("author_facet", author))
+        parts.append(wq.Term("author_facet", canonical_filter_value("author", author)))
     if year:
         parts.append(wq.Term("year", str(year)))
     if date_from or date_to:

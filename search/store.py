@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ import whoosh.index
 from whoosh.searching import Searcher
 
 from search.analysis import ANALYZER_VERSION
-from search.errors import IndexNotFoundError, IndexVersionError
+from search.errors import IndexNotFoundError, IndexVersionError, UnsafeIndexError
 from search.schema import SCHEMA_VERSION
 
 MANIFEST = "manifest.json"
@@ -81,8 +82,43 @@ class OpenIndex:
     cache: dict[str, Any] = field(default_factory=dict)  # per-build values (stats), dropped on swap
 
 
-def open_build(build_dir: Path) -> OpenIndex:
-    """Open one build directory after checking that this code can read it."""
+def _writable_by_others(path: Path) -> bool:
+    return bool(os.stat(path).st_mode & (stat.S_IWGRP | stat.S_IWOTH))
+
+
+def check_trusted(build_dir: Path, index_dir: Path | None = None) -> None:
+    """Refuse a build that users other than its owner could have written.
+
+    Whoosh reads its table of contents with pickle: whoever can write a file of the build (or
+    the directories that lead to it, or replace the ``current`` link) can make this process run
+    code. So the index directory, ``builds/``, the build and every file in it must not be
+    writable by group or others.
+    """
+    build_dir = Path(build_dir)
+    try:
+        checked = [build_dir, *sorted(build_dir.iterdir())]
+    except FileNotFoundError:  # pruned meanwhile: opening it reports that
+        checked = []
+    if index_dir is not None:
+        checked[:0] = [Path(index_dir), Path(index_dir) / BUILDS]
+    for path in checked:
+        try:
+            unsafe = _writable_by_others(path)
+        except FileNotFoundError:
+            continue  # a temporary file gone meanwhile
+        if unsafe:
+            top = index_dir or build_dir
+            mode = stat.filemode(os.stat(path).st_mode)
+            raise UnsafeIndexError(
+                f"Refusing to open the index: {path} is writable by other users ({mode}), and "
+                "index files are loaded with pickle, so anyone who can write them can run code "
+                f"here. Fix it with `chmod -R go-w {top}` (and check who owns it), then retry."
+            )
+
+
+def open_build(build_dir: Path, index_dir: Path | None = None) -> OpenIndex:
+    """Open one build directory after checking that it is trusted and this code can read it."""
+    check_trusted(build_dir, index_dir)
     manifest = read_manifest(build_dir)
     check_versions(manifest, build_dir)
     try:
@@ -124,7 +160,7 @@ class IndexHandle:
             raise IndexNotFoundError(no_index_message(self.index_dir))
         with self._lock:
             if self._open is None or self._open.target != target:
-                self._open = open_build(target)
+                self._open = open_build(target, self.index_dir)
             return self._open
 
     @property

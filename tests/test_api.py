@@ -60,7 +60,7 @@ def test_search_body(client):
         "id": "a08",
         "title": "Il governo approva la manovra finanziaria",
         "url": "https://example.org/ansa/manovra-finanziaria",
-        "source": "Ansa",
+        "source": "ANSA",
         "author": "Redazione",
         "date": "2025-04-11",
         "score": 0.0,
@@ -71,7 +71,7 @@ def test_search_body(client):
         ],
         "similar": [],
     }
-    assert body["facets"]["source"] == [{"value": "Ansa", "count": 2}]
+    assert body["facets"]["source"] == [{"value": "ANSA", "count": 2}]
     assert body["facets"]["year"] == [{"value": "2025", "count": 1}, {"value": "2024", "count": 1}]
 
 

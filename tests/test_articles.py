@@ -4,7 +4,14 @@ from pathlib import Path
 
 import pytest
 
-from search.articles import MAX_BODY_CHARS, Article, Problem, parse_date, read_sources
+from search.articles import (
+    MAX_BODY_CHARS,
+    UNSUPPORTED,
+    Article,
+    Problem,
+    parse_date,
+    read_sources,
+)
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -121,7 +128,9 @@ SEED_EXPECTATIONS = {
         title_derived=False,
         author=None,
         source=None,
-        date=datetime.date(2025, 4, 11),
+        # The only date is a photo caption's ("l'11 aprile 2025 [… via Reuters]"): the day
+        # pictured, not a publication date, so the article stays undated.
+        date=None,
         word_count=755,
         paragraphs=30,
         first="Il Cremlino afferma che l’incontro di oltre quattro ore “si è concentrato su "
@@ -475,12 +484,14 @@ def test_binary_file_is_skipped(tmp_path):
     assert as_tuples(read(path)) == [(f"{path}: binary file", True)]
 
 
-def test_undecodable_file_is_skipped(tmp_path):
+def test_bytes_cp1252_leaves_undefined_cost_nothing(tmp_path):
     path = tmp_path / "strano.txt"
     path.write_bytes(b"testo \x81\x8d\x90 testo")  # bytes cp1252 leaves undefined
     assert as_tuples(read(path)) == [
-        (f"{path}: binary file: neither UTF-8 nor cp1252 text", True)
+        (f"{path}: not valid UTF-8; decoded as cp1252", False),
+        (str(path), "strano"),
     ]
+    assert read(path)[1].body == "testo testo"
 
 
 @pytest.mark.parametrize("content", [b"", b" \n\t\r\n", b"\xef\xbb\xbf\n"])
@@ -532,7 +543,12 @@ def test_directory_walk_is_sorted_recursive_and_skips_hidden_and_other_files(tmp
     (tmp_path / ".nascosto.txt").write_text("No.", encoding="utf-8")
     (tmp_path / ".git").mkdir()
     (tmp_path / ".git" / "x.txt").write_text("No.", encoding="utf-8")
-    assert [a.id for a in read_sources(tmp_path)] == ["a", "z", "c1"]
+    assert as_tuples(read_sources(tmp_path)) == [
+        (str(tmp_path / "a.md"), "a"),
+        (str(tmp_path / "b" / "z.txt"), "z"),
+        (f"{tmp_path / 'c.CSV'}:2", "c1"),
+        (f"{tmp_path / 'note.xml'}: {UNSUPPORTED}", True),
+    ]
 
 
 def test_several_paths_in_the_order_given(tmp_path):

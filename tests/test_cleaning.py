@@ -5,7 +5,6 @@ import pytest
 from search.cleaning import (
     clean_scraped_text,
     derive_title,
-    find_text_date,
     normalize_paragraphs,
     parse_date,
     strip_markdown,
@@ -50,13 +49,6 @@ def test_parse_date_rejects(value, message):
     with pytest.raises(ValueError) as raised:
         parse_date(value)
     assert str(raised.value) == message
-
-
-def test_find_text_date_needs_day_month_and_year():
-    assert find_text_date("a San Pietroburgo, in Russia, l’11 aprile 2025 [Foto]") == (
-        datetime.date(2025, 4, 11)
-    )
-    assert find_text_date("al G20 di Bali del 15 novembre ha elencato") is None
 
 
 def test_normalize_paragraphs_blank_line_separated():
@@ -149,7 +141,8 @@ def test_headline_at_top_repeated_with_caption_and_boilerplate():
         "Le regioni chiedono fondi.",
     ]
     assert (cleaned.title, cleaned.title_derived) == ("Vertice a Roma sul clima", False)
-    assert cleaned.date == datetime.date(2024, 5, 3)
+    # The caption's date is the picture's, not the article's.
+    assert cleaned.date is None
     assert (cleaned.author, cleaned.source) == (None, None)
 
 

@@ -25,6 +25,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         DEBUG=False,
         INDEX_DIR=str(settings.index_dir()),
         CORS_ORIGINS=settings.get("cors_origins"),
+        BASE_URL=settings.base_url(),
         JSON_SORT_KEYS=False,
         PAGE_SIZE=10,
         FEED_SIZE=20,
@@ -36,6 +37,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions[EXTENSION] = IndexHandle(app.config["INDEX_DIR"])
 
     from web import api, errors, formatting, headers, pages
+    from web.ids import ArticleIdConverter
+
+    app.url_map.converters["article_id"] = ArticleIdConverter
 
     formatting.init_app(app)
     headers.init_app(app)

@@ -20,7 +20,7 @@ def api_search():
     return jsonify(search(get_handle(), **search_kwargs(request.args)).to_dict())
 
 
-@bp.get("/api/articles/<path:article_id>")
+@bp.get("/api/articles/<article_id:article_id>")
 def api_article(article_id: str):
     return jsonify(get_article(get_handle(), article_id).to_dict())
 

@@ -16,6 +16,7 @@ from search.errors import (
     IndexVersionError,
     QueryError,
     RassegnaError,
+    UnsafeIndexError,
 )
 
 # Engine error -> (HTTP status, short code for API clients).
@@ -24,6 +25,7 @@ ENGINE_ERRORS = [
     (ArticleNotFoundError, 404, "not_found"),
     (IndexNotFoundError, 503, "no_index"),
     (IndexVersionError, 503, "index_version"),
+    (UnsafeIndexError, 503, "unsafe_index"),
 ]
 TITLES = {
     400: "Ricerca non valida",

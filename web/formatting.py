@@ -6,6 +6,8 @@ import datetime
 
 from flask import Flask, request, url_for
 
+from search.articles import safe_url
+
 MONTHS = (
     "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre"
 ).split()
@@ -44,8 +46,16 @@ def url_with(**changes) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def http_url(value: str | None) -> str | None:
+    """The URL when it may be a link (http or https), else None: ingestion already drops the
+    others, this keeps an index built by an older version from producing one."""
+    return safe_url(value)[0]
+
+
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(number=number, italian_date=italian_date, seconds=seconds)
+    app.jinja_env.filters.update(
+        number=number, italian_date=italian_date, seconds=seconds, http_url=http_url
+    )
     app.jinja_env.globals.update(plural=plural, url_with=url_with)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from search.query import MAX_QUERY_CHARS
 from search.searcher import MAX_PAGE, MAX_SIZE, SORTS
+from web.params import DAY_PATTERN, YEAR_PATTERN
 
 
 def _nullable(kind: str, **extra: Any) -> dict[str, Any]:
@@ -208,7 +210,7 @@ SCHEMAS: dict[str, Any] = {
                     "code": {
                         "type": ["integer", "string"],
                         "description": "HTTP status, or bad_query / not_found / no_index / "
-                        "index_version for engine errors.",
+                        "index_version / unsafe_index for engine errors.",
                     },
                     "message": {"type": "string", "description": "What went wrong, what to do."},
                 },
@@ -235,6 +237,15 @@ def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any
     }
 
 
+# YYYY, YYYY-MM, or YYYY-MM-DD that is a real day (format: date checks the calendar).
+DAY_SCHEMA = {
+    "description": "YYYY-MM-DD, YYYY-MM or YYYY; empty: no limit. `from` after `to` is a 400.",
+    "anyOf": [
+        {"type": "string", "pattern": "^((?!0000)[0-9]{4}(-(0[1-9]|1[0-2]))?)?$"},
+        {"type": "string", "pattern": DAY_PATTERN, "format": "date"},
+    ],
+}
+
 ERRORS = {
     "400": _json("Error", "Bad query or parameter; the message says how to fix it."),
     "503": _json("Error", "No index (run `rassegna index`) or an index of another version."),
@@ -244,7 +255,7 @@ SEARCH_PARAMETERS = [
     _query(
         "q",
         'Query: words, "phrases", -excluded, a OR b, source:/author:/title:, prefix*.',
-        {"type": "string", "maxLength": 500},
+        {"type": "string", "maxLength": MAX_QUERY_CHARS},
     ),
     _query(
         "page", "Page number.", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}
@@ -259,11 +270,15 @@ SEARCH_PARAMETERS = [
         "relevance, date (oldest first) or -date (newest first).",
         {"type": "string", "enum": list(SORTS), "default": "relevance"},
     ),
-    _query("source", "Only this source (exact name, as in the facets).", {"type": "string"}),
-    _query("author", "Only this author (exact name, as in the facets).", {"type": "string"}),
-    _query("year", "Only this year.", {"type": "string", "pattern": "^[0-9]{4}$"}),
-    _query("from", "On or after this day (YYYY-MM-DD, YYYY-MM or YYYY).", {"type": "string"}),
-    _query("to", "On or before this day (YYYY-MM-DD, YYYY-MM or YYYY).", {"type": "string"}),
+    _query("source", "Only this source (any spelling of the name).", {"type": "string"}),
+    _query("author", "Only this author (any spelling of the name).", {"type": "string"}),
+    _query(
+        "year",
+        "Only this year (empty: any year).",
+        {"type": "string", "pattern": YEAR_PATTERN},
+    ),
+    _query("from", "On or after this day.", DAY_SCHEMA),
+    _query("to", "On or before this day.", DAY_SCHEMA),
 ]
 
 
@@ -290,7 +305,14 @@ def openapi_document() -> dict[str, Any]:
                     "summary": "One article with related articles",
                     "operationId": "getArticle",
                     "parameters": [
-                        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+                        {
+                            "name": "id",
+                            "in": "path",
+                            "required": True,
+                            "description": "The article id, percent-encoded; or `~` + base64url "
+                            "of the id (the page links use it for ids with `/`, `.`, `..`).",
+                            "schema": {"type": "string"},
+                        }
                     ],
                     "responses": {
                         "200": _json("Article", "The article."),

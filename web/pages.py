@@ -58,7 +58,7 @@ def results():
     )
 
 
-@bp.get("/articles/<path:article_id>")
+@bp.get("/articles/<article_id:article_id>")
 def article(article_id: str):
     query = request.args.get("q", "").strip()
     view = get_article(get_handle(), article_id, query=query or None)
@@ -69,6 +69,18 @@ def _rfc3339(day: datetime.date | None, fallback: str) -> str:
     if day is None:
         return fallback
     return f"{day.isoformat()}T00:00:00Z"
+
+
+def _absolute(path: str) -> str:
+    """``RASSEGNA_BASE_URL`` + path, or the path alone: never built from the Host header."""
+    return current_app.config["BASE_URL"] + path
+
+
+def _atom_id(path: str) -> str:
+    """Atom ids must be absolute IRIs: the public URL when configured, else a URN of the path."""
+    if current_app.config["BASE_URL"]:
+        return _absolute(path)
+    return "urn:rassegna:" + path.lstrip("/")
 
 
 @bp.get("/search.atom")
@@ -86,7 +98,11 @@ def feed():
         updated=updated,
         built_at=built_at,
         rfc3339=_rfc3339,
-        self_url=request.url,
-        page_url=url_for("pages.results", _external=True, **request.args.to_dict()),
+        self_url=_absolute(url_for("pages.feed", **request.args.to_dict())),
+        page_url=_absolute(url_for("pages.results", **request.args.to_dict())),
+        article_url=lambda article_id, **args: _absolute(
+            url_for("pages.article", article_id=article_id, **args)
+        ),
+        atom_id=_atom_id,
     )
     return Response(body, mimetype="application/atom+xml")
