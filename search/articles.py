@@ -70,6 +70,9 @@ class Article:
     origin: str
     # Length of the text before cleaning when it was cut short first (see RAW_TEXT_CAP).
     raw_length: int = field(default=0, compare=False, repr=False)
+    # Which paragraphs of the body are subheadings (kept as headings on the article page; the
+    # body itself, and so search and snippets, are the same either way).
+    headings: tuple[int, ...] = ()
 
     @property
     def word_count(self) -> int:
@@ -621,6 +624,7 @@ def _read_text(text: str, path: Path) -> Iterator[Article | Problem]:
         url=fields.get("url") or None,
         origin=origin,
         raw_length=len(content) if len(content) > RAW_TEXT_CAP else 0,
+        headings=tuple(cleaned.headings),
     )
     yield from _normalise_metadata(
         article,
@@ -661,7 +665,8 @@ def _normalise_metadata(
         kept = "kept without date"
         if article.date:
             kept = f"kept with date {article.date} from the text"
-        problems.append(Problem(article.origin, f"invalid date '{given_date}'; {kept}", False))
+        shown = clean_field(str(given_date)) or ""  # one printable report line
+        problems.append(Problem(article.origin, f"invalid date '{shown}'; {kept}", False))
 
     source = canonical_source(article.source) or source_from_url(article.url)
     if not article.title_derived:

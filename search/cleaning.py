@@ -231,6 +231,7 @@ class CleanedText:
     # Publication lines ("Pubblicato il …", a line that is only a date) the page printed around
     # its headline, taken out of the text; `search.metadata.article_date` reads them.
     date_lines: list[str] = field(default_factory=list)
+    headings: list[int] = field(default_factory=list)  # which paragraphs are subheadings
 
     @property
     def body(self) -> str:
@@ -369,13 +370,35 @@ def clean_scraped_text(text: str) -> CleanedText:
             continue
         kept.append(block)
 
-    paragraphs = _join_broken([block.text for block in kept])
+    paragraphs, headings = _join_blocks(kept)
     if headline:
         title, title_derived = headline, False
     else:
         title = derive_title("\n\n".join(paragraphs))
         title_derived = bool(title)
-    return CleanedText(paragraphs, title, title_derived, author, source, date_lines)
+    return CleanedText(paragraphs, title, title_derived, author, source, date_lines, headings)
+
+
+def _join_blocks(blocks: list[_Line]) -> tuple[list[str], list[int]]:
+    """Paragraphs with the breaks that cut a sentence joined back; subheadings stay whole.
+
+    Returns the paragraphs and the positions of the subheadings among them.
+    """
+    paragraphs: list[str] = []
+    headings: list[int] = []
+    for block in blocks:
+        if block.heading:
+            headings.append(len(paragraphs))
+            paragraphs.append(block.text)
+        elif (
+            paragraphs
+            and len(paragraphs) - 1 not in headings
+            and _continues(paragraphs[-1], block.text)
+        ):
+            paragraphs[-1] = f"{paragraphs[-1]} {block.text}"
+        else:
+            paragraphs.append(block.text)
+    return paragraphs, headings
 
 
 def _group_lines(lines: list[_Line], blank_separated: bool) -> list[_Line]:

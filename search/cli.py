@@ -16,6 +16,9 @@ import click
 
 from search import config, store
 from search.errors import RassegnaError
+from search.export import EXPORT_LIMIT, FORMATS
+from search.request import DEFAULT_SIZE, DEFAULT_SORT, FILTERS, MAX_SIZE, SORTS, SearchRequest
+from search.wording import counted
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -170,6 +173,27 @@ def _terminal(fragment: str) -> str:
     return html.unescape(styled)
 
 
+def request_options(command):
+    """The search request's options, from the one filter table in ``search.request``."""
+    for flt in reversed(FILTERS):
+        command = click.option(
+            f"--{flt.name}", flt.attr, multiple=flt.multi, metavar=flt.metavar, help=flt.help
+        )(command)
+    return click.option(
+        "--sort",
+        type=click.Choice(SORTS),
+        default=DEFAULT_SORT,
+        show_default=True,
+        help="relevance, date (oldest first) or -date (newest first).",
+    )(command)
+
+
+def _request(query: str, options: dict, **fields) -> SearchRequest:
+    """A SearchRequest from the query argument and the options ``request_options`` added."""
+    filters = {flt.attr: options.pop(flt.attr) for flt in FILTERS}
+    return SearchRequest(query=query, sort=options.pop("sort"), **filters, **fields)
+
+
 class QueryCommand(click.Command):
     """Words starting with `-` (`-trump putin`) are query words, not unknown options."""
 
@@ -201,61 +225,35 @@ class QueryCommand(click.Command):
 @main.command(cls=QueryCommand, context_settings=CONTEXT)
 @click.argument("query", nargs=-1)
 @index_option
-@click.option("--size", type=int, default=10, show_default=True, help="Results per page (1-50).")
-@click.option("--page", type=int, default=1, show_default=True, help="Page number.")
 @click.option(
-    "--sort",
-    type=click.Choice(["relevance", "date", "-date"]),
-    default="relevance",
+    "--size",
+    type=int,
+    default=DEFAULT_SIZE,
     show_default=True,
-    help="relevance, date (oldest first) or -date (newest first).",
+    help=f"Results per page (1-{MAX_SIZE}).",
 )
-@click.option("--source", help="Only articles from this source (any spelling: ansa, ansa.it).")
-@click.option("--author", help="Only articles by this author (any spelling of the name).")
-@click.option("--year", help="Only articles of this year.")
-@click.option("--from", "date_from", help="Only articles on or after this date (YYYY-MM-DD).")
-@click.option("--to", "date_to", help="Only articles on or before this date (YYYY-MM-DD).")
+@click.option("--page", type=int, default=1, show_default=True, help="Page number.")
+@request_options
 @click.option("--no-collapse", is_flag=True, help="Show near-duplicate articles separately.")
 @json_option
-def search(
-    query,
-    index_path,
-    size,
-    page,
-    sort,
-    source,
-    author,
-    year,
-    date_from,
-    date_to,
-    no_collapse,
-    as_json,
-):
+def search(query, index_path, size, page, no_collapse, as_json, **options):
     """Search the index: words, "phrases", -excluded, a OR b, source:/author:/title:, prefix*.
 
     QUERY may be several words and may start with `-` (`rassegna search -trump putin`).
+    Repeat --source, --author or --year to accept any of several values.
     """
     from search.searcher import search as run_search
     from search.store import IndexHandle
 
+    request = _request(" ".join(query), options, page=page, size=size)
     result = run_search(
-        IndexHandle(config.index_dir(index_path)),
-        " ".join(query),
-        page=page,
-        size=size,
-        sort=sort,
-        source=source,
-        author=author,
-        year=year,
-        date_from=date_from,
-        date_to=date_to,
-        collapse=not no_collapse,
+        IndexHandle(config.index_dir(index_path)), request, collapse=not no_collapse
     )
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
     click.echo(
-        f"{result.total:,} results ({result.took_ms / 1000:.2f} s)"
+        f"{counted(result.total, 'result')} ({result.took_ms / 1000:.2f} s)"
         + (f", page {result.page} of {result.pages}" if result.pages > 1 else "")
     )
     if result.suggestion:
@@ -271,7 +269,65 @@ def search(
         for fragment in hit.snippets:
             click.echo("   " + _terminal(fragment))
         if hit.similar:
-            click.echo(f"   + {len(hit.similar)} similar: " + ", ".join(r.id for r in hit.similar))
+            click.echo(
+                f"   + {counted(len(hit.similar), 'similar article')}: "
+                + ", ".join(r.id for r in hit.similar)
+            )
+
+
+@main.command(cls=QueryCommand, context_settings=CONTEXT)
+@click.argument("query", nargs=-1)
+@index_option
+@request_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(list(FORMATS)),
+    default="csv",
+    show_default=True,
+    help="csv (UTF-8 with BOM, for spreadsheets) or jsonl (one JSON object per line).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file [default: standard output].",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(1, EXPORT_LIMIT),
+    default=EXPORT_LIMIT,
+    show_default=True,
+    help="At most this many rows.",
+)
+@quiet_option
+def export(query, index_path, fmt, output, limit, quiet, **options):
+    """Export every match of a search (not just one page) as CSV or JSON Lines.
+
+    Columns: id, title, date, source, author, url, score, snippet; in the search's order, with
+    near-duplicates included. Cells a spreadsheet would read as a formula get a leading '.
+    """
+    from search.export import lines
+    from search.searcher import export_hits
+    from search.store import IndexHandle
+
+    request = _request(" ".join(query), options)
+    found = export_hits(IndexHandle(config.index_dir(index_path)), request, limit=limit)
+    out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        for chunk in lines(found.hits, fmt):
+            out.write(chunk)
+    finally:
+        if output:
+            out.close()
+        else:
+            out.flush()
+    if not quiet:
+        rows = counted(found.count, "row")
+        more = f" (limit {limit:,}; {found.total:,} matches)" if found.truncated else ""
+        where = f" to {output}" if output else ""
+        click.echo(f"Exported {rows}{where}{more}", err=True)
 
 
 @main.command(context_settings=CONTEXT)
@@ -301,9 +357,10 @@ def show(article_id, index_path, query, as_json):
     )
     if meta:
         click.echo(meta)
-    for paragraph in article.paragraphs_html:
+    for n, paragraph in enumerate(article.paragraphs_html):
         click.echo()
-        click.echo(_terminal(paragraph))
+        text = _terminal(paragraph)
+        click.echo(click.style(text, bold=True) if n in article.headings else text)
     if article.related:
         click.echo("\nRelated: " + ", ".join(f"{r.id} ({r.title})" for r in article.related))
 
@@ -360,19 +417,9 @@ def serve(index_path, host, port, workers, dev):
 
         create_app().run(host=host, port=port, debug=True, use_reloader=True)
         return
-    conf = Path(__file__).resolve().parent.parent / "web" / "gunicorn.conf.py"
-    args = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--config",
-        str(conf),
-        "--bind",
-        f"{host}:{port}",
-        "--workers",
-        str(workers),
-        "web:create_app()",
-    ]
+    from web.serving import gunicorn_argv  # the web package knows how it is served
+
+    args = gunicorn_argv(host, port, workers)
     click.echo(
         f"Serving Rassegna on http://{host}:{port}/ (index {os.environ['RASSEGNA_INDEX']})",
         err=True,

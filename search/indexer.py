@@ -30,6 +30,7 @@ from search.duplicates import signature
 from search.errors import BuildError, IndexLockedError, IndexNotFoundError
 from search.ranking import FIELD_WEIGHTS, TEXT_FIELD, FieldWeights
 from search.schema import LEAD_CHARS, SCHEMA_VERSION, build_schema, pack_signature
+from search.wording import counted
 
 Progress = Callable[[int], None]
 
@@ -81,7 +82,7 @@ class BuildReport:
         """One line, e.g. ``Indexed 10,372 articles in 76 s; skipped 3 (2 malformed JSON)``."""
         secs = f"{self.seconds:.1f} s" if self.seconds < 10 else f"{self.seconds:,.0f} s"
         if self.kind == "build":
-            line = f"Indexed {self.indexed:,} articles in {secs}"
+            line = f"Indexed {counted(self.indexed, 'article')} in {secs}"
         else:
             line = (
                 f"Updated the index in {secs}: {self.added:,} added, {self.replaced:,} replaced, "
@@ -220,6 +221,8 @@ def document_fields(
     }
     if article.url:
         doc["url"] = article.url
+    if article.headings:
+        doc["headings"] = list(article.headings)
     if article.author:
         doc["author"] = article.author
         doc["author_facet"] = article.author

@@ -83,7 +83,10 @@ def parse(text: str) -> ParsedQuery:
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(
             f"The query is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS}. "
-            "Shorten it to the words that matter."
+            "Shorten it to the words that matter.",
+            reason="query_too_long",
+            length=len(text),
+            limit=MAX_QUERY_CHARS,
         )
     parsed = ParsedQuery(text)
     pending_or = False
@@ -126,7 +129,11 @@ def parse(text: str) -> ParsedQuery:
             parsed.clauses.append(clause)
         pending_or = False
     if len(parsed.clauses) + len(parsed.excluded) + len(parsed.filters) > MAX_CLAUSES:
-        raise QueryError(f"The query has more than {MAX_CLAUSES} words; keep the ones that matter.")
+        raise QueryError(
+            f"The query has more than {MAX_CLAUSES} words; keep the ones that matter.",
+            reason="too_many_words",
+            limit=MAX_CLAUSES,
+        )
     return parsed
 
 
@@ -136,7 +143,10 @@ def _make_clause(word: str | None, phrase: str | None, field_name: str | None) -
         if not phrase:
             return None
         if _WILDCARD.search(phrase.replace("?", "")) and "*" in phrase:
-            raise QueryError('Wildcards do not work inside "quoted phrases"; remove the `*`.')
+            raise QueryError(
+                'Wildcards do not work inside "quoted phrases"; remove the `*`.',
+                reason="wildcard_in_phrase",
+            )
         return Clause("phrase", phrase, field_name)
     assert word is not None
     if "*" in word or "?" in word:
@@ -144,12 +154,17 @@ def _make_clause(word: str | None, phrase: str | None, field_name: str | None) -
         if _WILDCARD.search(stem) or not word.endswith("*"):
             raise QueryError(
                 f"`{word}`: wildcards work only at the end of a word (`negoz*`); "
-                "`?` and leading or inner `*` are not supported."
+                "`?` and leading or inner `*` are not supported.",
+                reason="bad_wildcard",
+                word=word,
             )
         letters = sum(ch.isalnum() for ch in stem)
         if letters < MIN_PREFIX:
             raise QueryError(
-                f"`{word}`: a prefix search needs at least {MIN_PREFIX} letters before the `*`."
+                f"`{word}`: a prefix search needs at least {MIN_PREFIX} letters before the `*`.",
+                reason="short_prefix",
+                word=word,
+                minimum=MIN_PREFIX,
             )
         return Clause("prefix", stem, field_name)
     if not any(ch.isalnum() for ch in word):

@@ -6,6 +6,7 @@ The search core (``search.searcher``), the CLI, the pages and the API all speak 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,6 +67,24 @@ class Hit:
 
 
 @dataclass
+class DateHistogram:
+    """How many matches fall in each month (``YYYY-MM``, oldest first), and how many are undated."""
+
+    months: list[FacetValue]
+    undated: int
+
+    def years(self) -> list[FacetValue]:
+        """The same counts summed per year."""
+        totals: dict[str, int] = {}
+        for month in self.months:
+            totals[month.value[:4]] = totals.get(month.value[:4], 0) + month.count
+        return [FacetValue(year, n) for year, n in sorted(totals.items())]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"months": [m.to_dict() for m in self.months], "undated": self.undated}
+
+
+@dataclass
 class SearchResult:
     query: str
     total: int
@@ -78,6 +97,7 @@ class SearchResult:
     sort: str = "relevance"
     total_exact: bool = True  # False: ``total`` is an estimate ("circa")
     facets_exact: bool = True  # False: facet counts come from a sample, scaled to ``total``
+    histogram: DateHistogram | None = None  # None when facets were not asked for
 
     @property
     def pages(self) -> int:
@@ -95,6 +115,7 @@ class SearchResult:
             "hits": [hit.to_dict() for hit in self.hits],
             "facets": {k: [v.to_dict() for v in vals] for k, vals in self.facets.items()},
             "facets_exact": self.facets_exact,
+            "histogram": self.histogram.to_dict() if self.histogram else None,
         }
 
 
@@ -122,6 +143,7 @@ class ArticleView:
     date: datetime.date | None
     word_count: int
     related: list[ArticleRef]
+    headings: list[int] = field(default_factory=list)  # paragraphs that are subheadings
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -134,6 +156,7 @@ class ArticleView:
             "date": _iso(self.date),
             "word_count": self.word_count,
             "body": self.body,
+            "headings": self.headings,
             "related": [ref.to_dict() for ref in self.related],
         }
 
@@ -162,3 +185,22 @@ class IndexStats:
             "date_max": _iso(self.date_max),
             "sources": [v.to_dict() for v in self.sources],
         }
+
+
+@dataclass
+class Export:
+    """A search's matches for export: how many there are, how many will come, and the hits."""
+
+    request: Any  # the SearchRequest exported
+    total: int
+    limit: int
+    hits: Iterator[Hit]
+
+    @property
+    def count(self) -> int:
+        """Rows the export holds: every match, up to the limit."""
+        return min(self.total, self.limit)
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > self.limit

@@ -48,6 +48,7 @@ def build_schema() -> Schema:
         date=DATETIME(stored=True, sortable=True),
         word_count=NUMERIC(stored=True),
         url=STORED,
+        headings=STORED,  # positions of the body's paragraphs that are subheadings
         title_derived=STORED,
         content_hash=STORED,
         origin=STORED,

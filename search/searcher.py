@@ -7,29 +7,38 @@ are cached per worker and per build, keyed on the normalised request.
 
 from __future__ import annotations
 
-import calendar
 import dataclasses
 import datetime
-import re
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Iterator
 from typing import Any
 
+from whoosh import collectors, sorting
 from whoosh import query as wq
-from whoosh import sorting
 from whoosh.util.times import long_to_datetime
 
 from search import accumulate, collecting
 from search import suggest as spelling
 from search.duplicates import group_near_duplicates
 from search.errors import ArticleNotFoundError, QueryError
-from search.metadata import canonical_filter_value
+from search.export import EXPORT_LIMIT
 from search.query import Compiled, compile_query, parse
 from search.ranking import DEFAULT, TEXT_FIELD, RankingParams, ranked_searcher, rerank
+from search.request import (  # noqa: F401 (re-exported: callers that predate search.request)
+    FILTER_BY_NAME,
+    MAX_PAGE,
+    MAX_SIZE,
+    SORTS,
+    SearchRequest,
+    parse_day,
+)
 from search.results import (
     ArticleRef,
     ArticleView,
+    DateHistogram,
+    Export,
     FacetValue,
     Hit,
     IndexStats,
@@ -40,11 +49,11 @@ from search.schema import unpack_signature
 from search.snippets import Highlight, highlight_text, lead, make_snippets
 from search.store import IndexHandle, OpenIndex
 
-MAX_SIZE = 50
-MAX_PAGE = 1000
-SORTS = ("relevance", "date", "-date")  # date: oldest first; -date: newest first
+# Facet (and filter parameter) -> its field; several values of one filter match any of them.
 FACETS = {"source": "source_facet", "author": "author_facet", "year": "year"}
 MAX_FACET_VALUES = 30
+DAYS_FACET = "_days"
+MISSING_DATE = 2**64 - 1  # what the date column holds for an article without a date
 # Work budget of one search: past it every pass keeps the best it has found (and the result says
 # the count is approximate). Well under gunicorn's timeout, so no query stalls a worker.
 WORK_BUDGET_S = 0.5
@@ -56,67 +65,150 @@ RESULT_CACHE_SIZE = 256  # recent results per worker and build (news queries rep
 EXACT_FACETS_UP_TO = 10000
 
 
-def parse_day(value: str | datetime.date | None, name: str) -> datetime.date | None:
-    """A ``YYYY-MM-DD`` (or ``YYYY``, ``YYYY-MM``) filter value; a clear error otherwise."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime.date):
-        return value
-    text = str(value).strip()
-    try:
-        if re.fullmatch(r"\d{4}", text):
-            return datetime.date(
-                int(text), 1 if name == "from" else 12, 1 if name == "from" else 31
-            )
-        if re.fullmatch(r"\d{4}-\d{2}", text):
-            year, month = map(int, text.split("-"))
-            if name == "from":
-                return datetime.date(year, month, 1)
-            # monthrange, not "first of next month - 1": 9999-12 has no next month.
-            return datetime.date(year, month, calendar.monthrange(year, month)[1])
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        raise QueryError(
-            f"`{name}` must be a date like 2024-02-16 (or 2024, 2024-02); got {text!r}."
-        ) from None
-
-
-def _filter_query(compiled: Compiled, source, author, year, date_from, date_to) -> wq.Query | None:
+def _filter_query(compiled: Compiled, request: SearchRequest) -> wq.Query | None:
     parts = [compiled.filter] if compiled.filter is not None else []
-    if source:
-        parts.append(wq.Term("source_facet", canonical_filter_value("source", source)))
-    if author:
-        parts.append(wq.Term("author_facet", canonical_filter_value("author", author)))
-    if year:
-        parts.append(wq.Term("year", str(year)))
-    if date_from or date_to:
-        start = datetime.datetime.combine(date_from, datetime.time()) if date_from else None
-        end = datetime.datetime.combine(date_to, datetime.time.max) if date_to else None
-        parts.append(wq.DateRange("date", start, end))
+    for name, fieldname in FACETS.items():
+        values = request.filter_values(name)
+        if values:
+            terms = [wq.Term(fieldname, value) for value in values]
+            parts.append(terms[0] if len(terms) == 1 else wq.Or(terms))
+    if request.date_from or request.date_to:
+        start, end = request.date_from, request.date_to
+        start_at = datetime.datetime.combine(start, datetime.time()) if start else None
+        end_at = datetime.datetime.combine(end, datetime.time.max) if end else None
+        parts.append(wq.DateRange("date", start_at, end_at))
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
 def _facet_groups() -> dict[str, sorting.FieldFacet]:
-    return {
+    groups = {
         name: sorting.FieldFacet(fieldname, maptype=sorting.Count)
         for name, fieldname in FACETS.items()
     }
+    # Counts per publication day, summed into months for the date histogram.
+    groups[DAYS_FACET] = _RawDateFacet("date", maptype=sorting.Count)
+    return groups
 
 
-def _facets(results) -> dict[str, list[FacetValue]]:
-    """Facet values from a Whoosh grouped result (index statistics)."""
-    return _facet_lists(
-        {
-            name: {
-                (k.decode() if isinstance(k, bytes) else str(k)): n
-                for k, n in results.groups(name).items()
-                if k is not None
-            }
-            for name in FACETS
-        }
+class _RawColumnCategorizer(sorting.ColumnCategorizer):
+    """Groups by the raw column value: undated articles hold a sentinel that is no datetime."""
+
+    def key_to_name(self, key):
+        return key
+
+
+class _RawDateFacet(sorting.FieldFacet):
+    def categorizer(self, global_searcher):
+        return _RawColumnCategorizer(global_searcher, self.fieldname)
+
+
+def _histogram(results, total: int) -> DateHistogram:
+    """Matches per month (oldest first) and how many have no date."""
+    months: dict[str, int] = {}
+    for key, count in results.groups(DAYS_FACET).items():
+        if not isinstance(key, int) or key == MISSING_DATE:
+            continue
+        day = long_to_datetime(key)
+        month = f"{day.year:04d}-{day.month:02d}"
+        months[month] = months.get(month, 0) + count
+    values = [FacetValue(month, n) for month, n in sorted(months.items())]
+    return DateHistogram(months=values, undated=max(0, total - sum(months.values())))
+
+
+def _collect(searcher, q, limit, filter_q, mask, groupedby, sortedby=None):
+    """Run ``q`` keeping only the top ``limit`` documents while counting (and faceting) all.
+
+    Whoosh's own ``search(groupedby=…)`` switches to an unlimited collector that scores and sorts
+    every match; wrapping a top-N collector in the facet collector keeps facets exact and cheap.
+    """
+    if sortedby is not None:
+        collector = collectors.SortingCollector(sortedby, limit=limit)
+    else:
+        # Block-quality skipping would make the count and the facets inexact.
+        collector = collectors.TopCollector(limit, usequality=False, replace=0)
+    if groupedby:
+        collector = collectors.FacetCollector(collector, groupedby, maptype=sorting.Count)
+    if filter_q is not None or mask is not None:
+        collector = collectors.FilterCollector(collector, filter_q, mask)
+    searcher.search_with_collector(q, collector)
+    return collector.results()
+
+
+def _date_order(newest_first: bool) -> sorting.MultiFacet:
+    """Sort by date, articles without a date last in both directions."""
+    dated = wq.DateRange("date", datetime.datetime(1000, 1, 1), datetime.datetime(3000, 1, 1))
+    return sorting.MultiFacet(
+        [
+            sorting.QueryFacet({"0": dated}, other="1"),
+            sorting.FieldFacet("date", reverse=newest_first),
+        ]
     )
+
+
+def _facets(results, names=tuple(FACETS)) -> dict[str, list[FacetValue]]:
+    out = {}
+    for name in names:
+        counts = results.groups(name)
+        values = [
+            FacetValue(k.decode() if isinstance(k, bytes) else str(k), n)
+            for k, n in counts.items()
+            if k not in (None, "", b"")
+        ]
+        if name == "year":
+            values.sort(key=lambda v: v.value, reverse=True)
+        else:
+            values.sort(key=lambda v: (-v.count, v.value))
+        out[name] = values[:MAX_FACET_VALUES]
+    return out
+
+
+def _facet_without_own_filter(
+    searcher, compiled: Compiled, request: SearchRequest, name: str, params
+) -> list[FacetValue]:
+    """A filtered facet's values counted as if it were not set, so more can be added (OR)."""
+    others = request.replace(**{FILTER_BY_NAME[name].attr: ()})
+    groupedby = {name: sorting.FieldFacet(FACETS[name], maptype=sorting.Count)}
+    results, _ = _ranked(
+        searcher, compiled, request.sort, 1, _filter_query(compiled, others), groupedby, params
+    )
+    return _facets(results, (name,))[name]
+
+
+def _ranked(searcher, compiled: Compiled, sort: str, depth: int, filter_q, groupedby, params):
+    """The collected results (counts, facets) and the top ``depth`` as (docnum, score), ordered."""
+    browse = not compiled.clauses
+    if browse or sort != "relevance":
+        ordered = sort if sort != "relevance" else "-date"
+        by_date = _date_order(newest_first=ordered == "-date")
+        candidates = compiled.scored if browse else wq.And(compiled.clauses)
+        results = _collect(
+            searcher,
+            candidates,
+            depth,
+            filter_q,
+            compiled.excluded,
+            groupedby,
+            sortedby=by_date,
+        )
+        if not results.scored_length() and len(compiled.clauses) > 1:
+            results = _collect(
+                searcher,
+                compiled.scored,
+                depth,
+                filter_q,
+                compiled.excluded,
+                groupedby,
+                sortedby=by_date,
+            )
+        ranked = [(hit.docnum, 0.0) for hit in results]  # sorted: no relevance score
+    else:
+        results = _collect(searcher, compiled.scored, depth, filter_q, compiled.excluded, groupedby)
+        ranked = rerank(
+            searcher, compiled.clauses, [(hit.docnum, hit.score) for hit in results], params
+        )
+    return results, ranked
 
 
 def _facet_lists(counts: dict[str, dict[str, int]]) -> dict[str, list[FacetValue]]:
@@ -136,16 +228,11 @@ def _columns(opened: OpenIndex) -> collecting.Columns:
     return opened.cache.setdefault("columns", collecting.Columns())
 
 
-def _search_facets(
-    searcher, columns: collecting.Columns, count: collecting.Count, sample: list[int], restrict
-) -> tuple[dict[str, list[FacetValue]], bool]:
-    """Facets over every match when they were all seen, else over ``sample`` scaled to the total."""
-    scale = 1.0
-    exact = True
-    docs: list[int] | None
+def _facet_docs(searcher, count: collecting.Count, sample: list[int], restrict):
+    """The documents to count facets over, the scale to apply, and whether that is exact."""
     if count.seen is not None:
-        docs = count.seen
-    elif count.everything:
+        return count.seen, 1.0, True
+    if count.everything:
         reader = searcher.reader()
         if restrict or reader.has_deletions():
             docs = [
@@ -153,38 +240,49 @@ def _search_facets(
                 for d in range(reader.doc_count_all())
                 if not (restrict and d in restrict) and not reader.is_deleted(d)
             ]
-        else:
-            docs = None
-    else:
-        docs = sample
-        scale = count.total / len(sample) if sample else 1.0
-        exact = False
+            return docs, 1.0, True
+        return None, 1.0, True
+    return sample, (count.total / len(sample) if sample else 1.0), False
+
+
+def _search_facets(searcher, columns, docs, scale) -> dict[str, list[FacetValue]]:
+    """Facets over ``docs`` (None: every document), counts times ``scale``."""
     counts = {
         name: collecting.facet_counts(columns, searcher.reader(), fieldname, docs, scale)
         for name, fieldname in FACETS.items()
     }
-    return _facet_lists(counts), exact
+    return _facet_lists(counts)
 
 
-def validate_request(page: int, size: int, sort: str) -> None:
-    if not isinstance(page, int) or page < 1 or page > MAX_PAGE:
-        raise QueryError(f"`page` must be a whole number from 1 to {MAX_PAGE}.")
-    if not isinstance(size, int) or size < 1 or size > MAX_SIZE:
-        raise QueryError(f"`size` must be a whole number from 1 to {MAX_SIZE}.")
-    if sort not in SORTS:
-        raise QueryError(f"`sort` must be one of {', '.join(SORTS)}; got {sort!r}.")
+def _histogram_of(searcher, columns, docs, scale: float, total: int) -> DateHistogram:
+    """Matches per month (oldest first) and how many have no date, from the date column."""
+    dates = columns.dates(searcher.reader())
+    per_day: dict[int, int] = {}
+    for d in range(len(dates)) if docs is None else docs:
+        per_day[dates[d]] = per_day.get(dates[d], 0) + 1
+    months: dict[str, int] = {}
+    for key, n in per_day.items():
+        if key == MISSING_DATE:
+            continue
+        day = long_to_datetime(key)
+        month = f"{day.year:04d}-{day.month:02d}"
+        months[month] = months.get(month, 0) + n
+    if scale != 1.0:
+        months = {m: max(1, round(n * scale)) for m, n in months.items()}
+    values = [FacetValue(month, n) for month, n in sorted(months.items())]
+    return DateHistogram(months=values, undated=max(0, total - sum(months.values())))
 
 
 def search(
     handle: IndexHandle,
-    query: str,
+    request: SearchRequest | str = "",
     *,
-    page: int = 1,
-    size: int = 10,
-    sort: str = "relevance",
-    source: str | None = None,
-    author: str | None = None,
-    year: str | int | None = None,
+    page: int | None = None,
+    size: int | None = None,
+    sort: str | None = None,
+    source: str | list[str] | None = None,
+    author: str | list[str] | None = None,
+    year: str | int | list[str] | None = None,
     date_from: str | datetime.date | None = None,
     date_to: str | datetime.date | None = None,
     collapse: bool = True,
@@ -192,24 +290,36 @@ def search(
     with_snippets: bool = True,
     params: RankingParams = DEFAULT,
 ) -> SearchResult:
-    """Run a search-box query with filters, ranking, facets, snippets and a spelling suggestion."""
+    """Run a search request with filters, ranking, facets, snippets and a spelling suggestion.
+
+    ``request`` is a :class:`SearchRequest`, or the query text with the request's fields as
+    keywords (``search(handle, "manovra", page=2, source="Ansa")``).
+    """
     started = time.perf_counter()
-    validate_request(page, size, sort)
-    start_day, end_day = parse_day(date_from, "from"), parse_day(date_to, "to")
-    if start_day and end_day and start_day > end_day:
-        raise QueryError("`from` is after `to`; swap the two dates.")
+    request = _as_request(
+        request,
+        page=page,
+        size=size,
+        sort=sort,
+        sources=source,
+        authors=author,
+        years=year,
+        date_from=date_from,
+        date_to=date_to,
+    )
+    query, page, size, sort = request.query, request.page, request.size, request.sort
     parsed = parse(query)
-    request = (parsed.text, page, size, sort, source, author, str(year or ""), start_day, end_day)
-    request += (collapse, with_facets, with_snippets, params)
+    key = (parsed.text, repr(request.replace(query=parsed.text)), collapse, with_facets)
+    key += (with_snippets, params)
     deadline = collecting.Deadline(WORK_BUDGET_S, started)
     with handle.reading() as (opened, base):
-        cached = _result_cache(opened).get(request)
+        cached = _result_cache(opened).get(key)
         if cached is not None:
             return dataclasses.replace(cached, took_ms=(time.perf_counter() - started) * 1000)
         searcher = ranked_searcher(base, params)
         reader = searcher.reader()
         compiled = compile_query(parsed, reader, params)
-        filter_q = _filter_query(compiled, source, author, year, start_day, end_day)
+        filter_q = _filter_query(compiled, request)
         filters = opened.cache.setdefault("filters", {})
         allow, restrict = collecting.doc_sets(searcher, filter_q, compiled.excluded, filters)
         columns = _columns(opened)
@@ -267,13 +377,22 @@ def search(
             if not deadline.passed():  # past the budget: the BM25F order as it stands
                 ranked = rerank(searcher, compiled.clauses, ranked, params, clause_docs)
         total = max(count.total, len(ranked))
-        facets, facets_exact = {}, True
+        facets: dict[str, list[FacetValue]] = {}
+        facets_exact = True
+        histogram = None
         if with_facets:
-            facets, facets_exact = _search_facets(
-                searcher, columns, count, [doc for doc, _ in ranked], restrict
+            docs_for, scale, facets_exact = _facet_docs(
+                searcher, count, [doc for doc, _ in ranked], restrict
             )
+            facets = _search_facets(searcher, columns, docs_for, scale)
+            for name in FACETS:
+                if request.filter_values(name):
+                    facets[name] = _facet_without_own_filter(
+                        searcher, compiled, request, name, params
+                    )
+            histogram = _histogram_of(searcher, columns, docs_for, scale, total)
         if collapse:
-            signatures = reader.column_reader("dup_sig")
+            signatures = searcher.reader().column_reader("dup_sig")
             leaders = group_near_duplicates(
                 [unpack_signature(signatures[doc]) for doc, _ in ranked]
             )
@@ -302,20 +421,21 @@ def search(
         suggestion = None
         if compiled.words and len(compiled.words) <= MAX_SPELLING_WORDS and not deadline.passed():
             suggestion = spelling.suggest_query(searcher, parsed.text, compiled.words)
-    result = SearchResult(
-        query=parsed.text,
-        total=total,
-        page=page,
-        size=size,
-        took_ms=(time.perf_counter() - started) * 1000,
-        suggestion=suggestion,
-        hits=hits,
-        facets=facets,
-        sort=sort,
-        total_exact=count.exact and not deadline.hit,
-        facets_exact=facets_exact and not deadline.hit,
-    )
-    _result_cache(opened).put(request, result)
+        result = SearchResult(
+            query=parsed.text,
+            total=total,
+            page=page,
+            size=size,
+            took_ms=(time.perf_counter() - started) * 1000,
+            suggestion=suggestion,
+            hits=hits,
+            facets=facets,
+            sort=sort,
+            total_exact=count.exact and not deadline.hit,
+            facets_exact=facets_exact and not deadline.hit,
+            histogram=histogram,
+        )
+        _result_cache(opened).put(key, result)
     return result
 
 
@@ -348,6 +468,46 @@ class ResultCache:
             self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
+
+
+def export_hits(
+    handle: IndexHandle,
+    request: SearchRequest,
+    *,
+    limit: int = EXPORT_LIMIT,
+    with_snippets: bool = True,
+    params: RankingParams = DEFAULT,
+) -> Export:
+    """Every match of ``request`` in its order, up to ``limit``, near-duplicates included.
+
+    ``page`` and ``size`` are ignored. The matches are found now (so ``total`` is known before
+    the first row); their fields and snippets are read as ``hits`` is iterated.
+    """
+    parsed = parse(request.query)
+    with handle.searcher() as base:
+        searcher = ranked_searcher(base, params)
+        compiled = compile_query(parsed, searcher.reader(), params)
+        filter_q = _filter_query(compiled, request)
+        results, ranked = _ranked(searcher, compiled, request.sort, limit, filter_q, None, params)
+        total = results.estimated_length() if not results.has_exact_length() else len(results)
+        terms = Highlight(compiled.stems, compiled.exact, compiled.phrases)
+
+    def hits() -> Iterator[Hit]:
+        # The searcher stays usable: the handle keeps it open for this thread (and this closure
+        # keeps the handle alive: a dropped handle closes its searchers).
+        assert handle is not None
+        for doc, score in ranked[:limit]:
+            yield _hit(searcher.stored_fields(doc), score, terms, with_snippets, [])
+
+    return Export(request=request, total=total, limit=limit, hits=hits())
+
+
+def _as_request(request: SearchRequest | str, **fields: Any) -> SearchRequest:
+    """The request itself, or one made from query text and keyword fields."""
+    given = {name: value for name, value in fields.items() if value is not None}
+    if isinstance(request, SearchRequest):
+        return request.replace(**given) if given else request
+    return SearchRequest(query=request or "", **given)
 
 
 def _ref(fields: dict[str, Any], score: float | None = None) -> ArticleRef:
@@ -395,7 +555,9 @@ def _hit(
 def _docnum(searcher, article_id: str) -> int:
     docnum = searcher.document_number(id=article_id)
     if docnum is None:
-        raise ArticleNotFoundError(f"No article with id {article_id!r} in the index.")
+        raise ArticleNotFoundError(
+            f"No article with id {article_id!r} in the index.", article_id=article_id
+        )
     return docnum
 
 
@@ -432,6 +594,7 @@ def get_article(
         date=_as_date(fields.get("date")),
         word_count=int(fields.get("word_count") or 0),
         related=related,
+        headings=[int(i) for i in fields.get("headings") or []],
     )
 
 
@@ -468,8 +631,7 @@ def index_stats(handle: IndexHandle) -> IndexStats:
         reader = searcher.reader()
         # Raw column values: articles without a date hold the column's "missing" sentinel.
         raw = reader.column_reader("date", translate=False) if reader.has_column("date") else []
-        missing = 2**64 - 1
-        dates = [long_to_datetime(v) for v in sorted(set(raw)) if v != missing]
+        dates = [long_to_datetime(v) for v in sorted(set(raw)) if v != MISSING_DATE]
         doc_count = searcher.doc_count()
     size = sum(p.stat().st_size for p in opened.target.iterdir() if p.is_file())
     real_dates = [d.date() for d in dates]

@@ -17,6 +17,7 @@ SEARCH_RESPONSE_KEYS = [
     "hits",
     "facets",
     "facets_exact",
+    "histogram",
 ]
 
 ARTICLES = [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import jsonschema
 import pytest
 from corpus import SEARCH_RESPONSE_KEYS
@@ -71,7 +73,17 @@ def test_search_body(client):
         ],
         "similar": [],
     }
-    assert body["facets"]["source"] == [{"value": "ANSA", "count": 2}]
+    # A filtered facet counts as if it were not set (other filters apply), so sources can be added.
+    assert body["facets"]["source"] == [
+        {"value": "ANSA", "count": 2},
+        {"value": "Corriere della Sera", "count": 1},
+        {"value": "Il Sole 24 Ore", "count": 1},
+        {"value": "la Repubblica", "count": 1},
+    ]
+    assert body["histogram"] == {
+        "months": [{"value": "2024-12", "count": 1}, {"value": "2025-04", "count": 1}],
+        "undated": 0,
+    }
     assert body["facets"]["year"] == [{"value": "2025", "count": 1}, {"value": "2024", "count": 1}]
 
 
@@ -104,6 +116,16 @@ def test_snippets_keep_script_escaped(client):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in snippet
 
 
+REASONS = {
+    "page": "number_range",
+    "size": "number_range",
+    "sort": "bad_sort",
+    "from": "bad_date",
+    "to": "bad_date",
+    "year": "bad_year",
+}
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -131,9 +153,12 @@ def test_snippets_keep_script_escaped(client):
     ],
 )
 def test_bad_parameters_are_400(client, args, message):
+    reason = REASONS[args.split("=")[0]] if "&" not in args else "dates_reversed"
     response = client.get("/api/search?q=manovra&" + args)
     assert response.status_code == 400
-    assert response.get_json() == {"error": {"code": "bad_query", "message": message}}
+    assert response.get_json() == {
+        "error": {"code": "bad_query", "reason": reason, "message": message}
+    }
 
 
 def test_too_long_query_is_400(client):
@@ -193,7 +218,11 @@ def test_unknown_article_is_404(client):
     response = client.get("/api/articles/nope")
     assert response.status_code == 404
     assert response.get_json() == {
-        "error": {"code": "not_found", "message": "No article with id 'nope' in the index."}
+        "error": {
+            "code": "not_found",
+            "reason": "not_found",
+            "message": "No article with id 'nope' in the index.",
+        }
     }
 
 
@@ -226,6 +255,7 @@ def test_no_index_is_503_but_healthz_is_up(tmp_path):
         assert response.get_json() == {
             "error": {
                 "code": "no_index",
+                "reason": "no_index",
                 "message": f"No index in {tmp_path / 'missing'}; run `rassegna index` first "
                 "(or point --index / RASSEGNA_INDEX at an existing one).",
             }
@@ -315,6 +345,8 @@ def test_openapi_document_is_valid_openapi_shape(openapi):
     assert openapi["openapi"].startswith("3.")
     assert set(openapi["paths"]) == {
         "/api/search",
+        "/api/export",
+        "/api/suggest",
         "/api/articles/{id}",
         "/api/stats",
         "/healthz",
@@ -322,6 +354,9 @@ def test_openapi_document_is_valid_openapi_shape(openapi):
     }
     params = [p["name"] for p in openapi["paths"]["/api/search"]["get"]["parameters"]]
     assert params == ["q", "page", "size", "sort", "source", "author", "year", "from", "to"]
+    export = [p["name"] for p in openapi["paths"]["/api/export"]["get"]["parameters"]]
+    assert export == ["q", "sort", "source", "author", "year", "from", "to", "format"]
+    assert "10,000" in openapi["paths"]["/api/export"]["get"]["description"]
     # Every component schema is itself a valid JSON Schema.
     for schema in openapi["components"]["schemas"].values():
         jsonschema.Draft202012Validator.check_schema(schema)
@@ -337,6 +372,9 @@ def test_openapi_document_is_valid_openapi_shape(openapi):
         ("/api/articles/a01", 200, "Article"),
         ("/api/articles/a09", 200, "Article"),
         ("/api/stats", 200, "Stats"),
+        ("/api/suggest?q=manov", 200, "Suggestions"),
+        ("/api/suggest?q=", 200, "Suggestions"),
+        ("/api/export?q=manovra&format=xls", 400, "Error"),
         ("/healthz", 200, "Health"),
         ("/readyz", 200, "Ready"),
         ("/api/search?page=x", 400, "Error"),
@@ -355,6 +393,17 @@ def test_real_responses_match_openapi(client, openapi, url, status, schema):
         assert str(status) in declared
         ref = declared[str(status)]["content"]["application/json"]["schema"]["$ref"]
         assert ref == f"#/components/schemas/{schema}"
+
+
+def test_export_rows_match_openapi(client, openapi):
+    response = client.get("/api/export?q=manovra&source=Ansa&source=Corriere&format=jsonl")
+    rows = [json.loads(line) for line in response.get_data(as_text=True).splitlines()]
+    assert len(rows) == int(response.headers["X-Export-Count"]) == 3
+    for row in rows:
+        validate(openapi, "ExportRow", row)
+    declared = openapi["paths"]["/api/export"]["get"]["responses"]["200"]
+    assert set(declared["content"]) == {"text/csv", "application/x-ndjson"}
+    assert set(declared["headers"]) == {"X-Total-Count", "X-Export-Count", "X-Export-Limit"}
 
 
 def test_collapsed_duplicates_match_openapi(client, openapi):

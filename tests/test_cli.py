@@ -138,3 +138,31 @@ def test_every_command_and_option_has_help():
                 assert param.help, f"`rassegna {name} {param.opts[0]}` has no help text"
     out = run("search", "-h")
     assert out.returncode == 0 and "--sort [relevance|date|-date]" in out.stdout
+
+
+def test_counts_are_singular_for_one(tmp_path):
+    src = write_jsonl(tmp_path / "one.jsonl")
+    lines = src.read_text("utf-8").splitlines()
+    src.write_text(lines[0] + "\n", "utf-8")
+    out = run("index", src, "--index", tmp_path / "ix", "--quiet")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("Indexed 1 article in ")
+    first = json.loads(lines[0])
+    word = first["title"].split()[-1]
+    found = run("search", word, "--index", tmp_path / "ix")
+    assert found.stdout.splitlines()[0].startswith("1 result (")
+
+
+def test_search_takes_repeated_filters(tmp_path):
+    index = tmp_path / "ix"
+    assert run("index", write_jsonl(tmp_path / "n.jsonl"), "--index", index, "-q").returncode == 0
+    out = run("search", "--index", index, "--sort", "-date", "--json", "--source", "ANSA")
+    one = {hit["id"] for hit in json.loads(out.stdout)["hits"]}
+    sources = sorted({hit["source"] for hit in json.loads(out.stdout)["hits"]})
+    assert one and sources == ["ANSA"]
+    both = run("search", "--index", index, "--sort", "-date", "--json", "--no-collapse",
+               "--source", "ANSA", "--source", "Il Post")  # fmt: skip
+    data = json.loads(both.stdout)
+    assert {hit["source"] for hit in data["hits"]} == {"ANSA", "Il Post"}
+    assert one < {hit["id"] for hit in data["hits"]}
+    assert "--source NAME" in run("search", "-h").stdout

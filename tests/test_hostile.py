@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from search.articles import Problem, read_sources
 from search.indexer import build_index
 from search.store import IndexHandle
 
+READ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "300"))  # random files read per test
 WORD = "zanzara"  # every valid article holds it, so one search finds them all
 
 
@@ -288,23 +290,54 @@ def test_every_bad_item_is_reported(built):
     json.dumps(report.to_dict(), ensure_ascii=False).encode("utf-8")  # --json can print it
 
 
+def clean(text: str) -> bool:
+    """No control, format, surrogate or private-use character and no non-character (XML-safe);
+    characters this Python's Unicode tables do not know yet are allowed."""
+    return all(
+        unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co")
+        and not (0xFDD0 <= ord(ch) <= 0xFDEF or (ord(ch) & 0xFFFE) == 0xFFFE)
+        for ch in text
+    )
+
+
 def test_reading_never_raises_on_random_bytes(tmp_path):
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    @settings(max_examples=150, deadline=None, database=None)
+    @settings(max_examples=READ_EXAMPLES, deadline=None, database=None)
     @given(data=st.binary(max_size=2000), suffix=st.sampled_from([".txt", ".md", ".jsonl", ".csv"]))
     def read_any(data, suffix):
         path = tmp_path / f"random{suffix}"
         path.write_bytes(data)
         for item in read_sources(path):
             if isinstance(item, Problem):
-                assert str(item).isprintable()
+                assert clean(str(item)), str(item)
             else:
                 assert item.body.strip() and item.id
-                assert all(
-                    (value or "").isprintable()
-                    for value in (item.id, item.title, item.author, item.source, item.url)
-                )
+                for value in (item.id, item.title, item.author, item.source, item.url):
+                    assert clean(value or ""), (value, item)
+
+    read_any()
+
+
+def test_reading_never_raises_on_random_json_records(tmp_path):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    values = st.one_of(st.none(), st.text(max_size=30), st.integers(), st.lists(st.text()))
+    fields = ["id", "title", "body", "text", "date", "source", "author", "url"]
+
+    @settings(max_examples=READ_EXAMPLES, deadline=None, database=None)
+    @given(records=st.lists(st.dictionaries(st.sampled_from(fields), values), max_size=5))
+    def read_any(records):
+        path = tmp_path / "random.jsonl"
+        path.write_text("\n".join(json.dumps(r) for r in records), "utf-8")
+        for item in read_sources(path):
+            if isinstance(item, Problem):
+                assert clean(str(item)), str(item)
+            else:
+                for value in (item.id, item.title, item.author, item.source, item.url):
+                    assert clean(value or ""), (value, item)
+                assert (item.url or "https:").lower().startswith(("http:", "https:"))
 
     read_any()

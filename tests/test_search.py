@@ -174,8 +174,8 @@ def test_json_shape(handle):
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"size": 51}, "`size` must be a whole number from 1 to 50."),
-        ({"page": 0}, "`page` must be a whole number from 1 to 1000."),
+        ({"size": 51}, "`size` must be a whole number from 1 to 50; got '51'."),
+        ({"page": 0}, "`page` must be a whole number from 1 to 1000; got '0'."),
         ({"sort": "score"}, "`sort` must be one of relevance, date, -date; got 'score'."),
         ({"date_from": "16/02/2024"}, "`from` must be a date like 2024-02-16"),
         ({"date_from": "2024-03-01", "date_to": "2024-01-01"}, "`from` is after `to`"),

@@ -9,7 +9,7 @@ import pytest
 from webfixtures import XSS
 
 from web import create_app
-from web.formatting import italian_date, number, seconds
+from web.formatting import date_with, italian_date, number, plural, preposition, seconds
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -36,7 +36,15 @@ def test_italian_formatting():
     assert number(0.0213, 2) == "0,02"
     assert seconds(1534.0) == "1,53 s"
     assert italian_date(datetime.date(2025, 4, 11)) == "11 aprile 2025"
-    assert italian_date(datetime.date(2024, 1, 1)) == "1 gennaio 2024"
+    assert italian_date(datetime.date(2024, 1, 1)) == "1º gennaio 2024"
+    assert date_with("dal", datetime.date(2025, 4, 11)) == "dall'11 aprile 2025"
+    assert date_with("al", datetime.date(2025, 4, 11)) == "all'11 aprile 2025"
+    assert date_with("al", datetime.date(2025, 4, 8)) == "all'8 aprile 2025"
+    assert date_with("dal", datetime.date(2025, 4, 1)) == "dal 1º aprile 2025"
+    assert date_with("dal", datetime.date(2025, 4, 18)) == "dal 18 aprile 2025"
+    assert preposition("dal", "2024") == "dal 2024"
+    assert plural(1, "risultato", "risultati") == "1 risultato"
+    assert plural(1000, "articolo", "articoli") == "1.000 articoli"
     assert italian_date(None) == ""
 
 
@@ -45,7 +53,7 @@ def test_italian_formatting():
 
 def test_home_has_focused_search_box_hint_and_corpus_size(client):
     html = page(client, "/")
-    assert '<input id="q" name="q" type="search" autofocus' in html
+    assert '<input id="q" name="q" type="search" value="" autofocus' in html
     assert '<label class="visually-hidden" for="q">Cerca negli articoli</label>' in html
     assert "<code>&#34;frase esatta&#34;</code>" in html or '<code>"frase esatta"</code>' in html
     assert (
@@ -109,30 +117,33 @@ def test_facets_with_counts_and_filter_links(client):
     html = page(client, "/search?q=manovra")
     assert (
         # The fixtures spell it "Ansa"; facets show the canonical name.
-        '<a href="/search?q=manovra&amp;source=ANSA"><span class="facet-value">ANSA</span> '
-        '<span class="count">2</span></a>'
+        '<a class="facet-toggle" href="/search?q=manovra&amp;source=ANSA">'
+        '<span class="facet-value">ANSA</span> <span class="count">2</span></a>'
     ) in html
-    assert '<a href="/search?q=manovra&amp;year=2025"><span class="facet-value">2025</span>' in html
-    assert '<a href="/search?q=manovra&amp;author=Redazione">' in html
+    assert (
+        '<a class="facet-toggle" href="/search?q=manovra&amp;year=2025">'
+        '<span class="facet-value">2025</span>'
+    ) in html
+    assert '<a class="facet-toggle" href="/search?q=manovra&amp;author=Redazione">' in html
 
 
 def test_active_filter_is_shown_and_removable(client):
     html = page(client, "/search?q=manovra&source=Ansa")
     assert hit_ids(html) == ["a08", "a11"]
     assert (
-        '<a class="chip" href="/search?q=manovra" aria-label="Rimuovi il filtro Fonte: Ansa">'
-        "Fonte: <strong>Ansa</strong>"
+        '<a class="chip" href="/search?q=manovra" aria-label="Rimuovi il filtro Fonte: ANSA">'
+        "Fonte: <strong>ANSA</strong>"  # the canonical name, as in the facet
     ) in html
     # The new-search form keeps the filter.
-    assert '<input type="hidden" name="source" value="Ansa">' in html
+    assert '<input type="hidden" name="source" value="ANSA">' in html
 
 
 def test_date_range_filter(client):
     html = page(client, "/search?q=manovra&from=2025-01-01&to=2025-04-11")
     assert hit_ids(html) == ["a08"]  # a01, the same story on the same day, collapsed under it
     assert '<input id="from" name="from" type="date" value="2025-01-01">' in html
-    assert "Dal: <strong>2025-01-01</strong>" in html
-    assert "Al: <strong>2025-04-11</strong>" in html
+    assert "Dal: <strong>1º gennaio 2025</strong>" in html
+    assert "Al: <strong>11 aprile 2025</strong>" in html
 
 
 def test_filters_without_query_browse_by_date(client):
@@ -152,22 +163,31 @@ def test_sort_links_and_date_order(client):
 def test_pagination(client):
     html = page(client, "/search?q=manovra&sort=-date&size=10")
     assert 'class="pagination"' not in html
-    app_small = create_app({"INDEX_DIR": client.application.config["INDEX_DIR"], "PAGE_SIZE": 2})
-    try:
-        small = app_small.test_client()
-        first = page(small, "/search?q=manovra&sort=-date")
-        assert hit_ids(first) == ["a06", "a02"]
-        assert "pagina 1 di 3" in first
-        assert '<a rel="next" href="/search?q=manovra&amp;sort=-date&amp;page=2">' in first
-        second = page(small, "/search?q=manovra&sort=-date&page=2")
-        assert hit_ids(second) == ["a01", "a11"]
-        assert (
-            '<a aria-current="page" href="/search?q=manovra&amp;sort=-date&amp;page=2">2</a>'
-            in (second)
-        )
-        assert '<a rel="prev" href="/search?q=manovra&amp;sort=-date&amp;page=1">' in second
-    finally:
-        app_small.extensions["rassegna"].close()
+    first = page(client, "/search?q=manovra&sort=-date&size=2")
+    assert hit_ids(first) == ["a06", "a02"]
+    assert "pagina 1 di 3" in first
+    assert '<a rel="next" href="/search?q=manovra&amp;sort=-date&amp;size=2&amp;page=2">' in first
+    second = page(client, "/search?q=manovra&sort=-date&size=2&page=2")
+    assert hit_ids(second) == ["a01", "a11"]
+    assert (
+        '<a aria-current="page" href="/search?q=manovra&amp;sort=-date&amp;size=2&amp;page=2">2</a>'
+    ) in second
+    assert '<a rel="prev" href="/search?q=manovra&amp;sort=-date&amp;size=2">' in second
+
+
+def test_results_per_page_choice(client):
+    html = page(client, "/search?q=manovra&source=Ansa&page=1&size=20")
+    sizes = re.findall(
+        r'<li><a( aria-current="true")? href="([^"]+)">(\d+)</a></li>',
+        html.split('class="page-size"')[1].split("</nav>")[0],
+    )
+    assert sizes == [
+        ("", "/search?q=manovra&amp;source=ANSA", "10"),
+        (' aria-current="true"', "/search?q=manovra&amp;source=ANSA&amp;size=20", "20"),
+        ("", "/search?q=manovra&amp;source=ANSA&amp;size=50", "50"),
+    ]
+    # The new-search form keeps the size and the filter.
+    assert '<input type="hidden" name="size" value="20">' in html
 
 
 def test_empty_results_say_so_and_suggest(client):
@@ -195,7 +215,7 @@ def test_query_is_escaped_everywhere(client):
 def test_bad_query_is_a_400_page(client):
     html = page(client, "/search?q=" + "parola+" * 100, 400)
     assert "<h1>Ricerca non valida</h1>" in html
-    assert "the limit is 500" in html
+    assert "La ricerca è lunga 700 caratteri e il limite è 500" in html
 
 
 @pytest.mark.parametrize(
@@ -203,24 +223,45 @@ def test_bad_query_is_a_400_page(client):
     [
         (
             "/search?q=manovra&page=abc",
-            "`page` must be a whole number from 1 to 1000; got &#39;abc&#39;.",
+            "Il numero di pagina deve essere un numero intero da 1 a 1.000; «abc» non va bene.",
         ),
-        ("/search?q=manovra&page=100000", "`page` must be a whole number from 1 to 1000"),
-        ("/search?q=manovra&sort=best", "`sort` must be one of relevance, date, -date"),
-        ("/search?q=manovra&from=ieri", "`from` must be a date like 2024-02-16"),
-        ("/search?q=manovra&from=2025-01-01&to=2024-01-01", "`from` is after `to`"),
-        ("/search?q=manovra&year=duemila", "`year` must be a year like 2024"),
+        (
+            "/search?q=manovra&page=100000",
+            "Il numero di pagina deve essere un numero intero da 1 a 1.000; «100000» non va bene.",
+        ),
+        (
+            "/search?q=manovra&size=500",
+            "Il numero di risultati per pagina deve essere un numero intero da 1 a 50;",
+        ),
+        ("/search?q=manovra&sort=best", "L&#39;ordinamento «best» non esiste"),
+        (
+            "/search?q=manovra&from=ieri",
+            "La data d&#39;inizio («Dal») deve essere una data come 2024-02-16 (oppure 2024 o "
+            "2024-02); «ieri» non è una data valida.",
+        ),
+        ("/search?q=manovra&to=domani", "La data di fine («Al») deve essere una data come"),
+        (
+            "/search?q=manovra&from=2025-01-01&to=2024-01-01",
+            "La data d&#39;inizio viene dopo quella di fine: scambia le due date.",
+        ),
+        (
+            "/search?q=manovra&year=duemila",
+            "L&#39;anno deve avere quattro cifre, come 2024; «duemila» non va bene.",
+        ),
+        ("/search?q=manovra+negoz*io", "«negoz*io»: l&#39;asterisco funziona solo in fondo"),
+        ("/search?q=manovra+ab*", "«ab*»: per cercare un prefisso servono almeno 3 lettere"),
+        ('/search?q=manovra+"negoz*"', "L&#39;asterisco non funziona dentro le frasi"),
     ],
 )
 def test_bad_parameters_are_400_pages(client, url, fragment):
     html = page(client, url, 400)
     assert fragment in html
-    assert 'name="q" type="search" value="manovra"' in html
+    assert 'name="q" type="search" value="manovra' in html  # the query stays in the box
 
 
 def test_unknown_article_is_a_404_page(client):
     html = page(client, "/articles/nope", 404)
-    assert "No article with id &#39;nope&#39; in the index." in html
+    assert "Nell&#39;indice non c&#39;è nessun articolo con identificativo «nope»." in html
 
 
 def test_unknown_page_is_a_404_page(client):
@@ -240,8 +281,8 @@ def test_no_index_is_a_503_page(tmp_path):
     for url in ("/", "/search?q=manovra", "/articles/a01"):
         html = page(app.test_client(), url, 503)
         assert "<h1>Indice non disponibile</h1>" in html
-        assert "run `rassegna index` first" in html
-        assert "<code>rassegna index</code>" in html
+        assert "L&#39;indice degli articoli non è ancora stato creato." in html
+        assert "Per creare l'indice esegui <code>rassegna index</code>" in html
 
 
 # ----------------------------------------------------------------------------- article
@@ -253,8 +294,14 @@ def test_article_page_with_highlights_original_link_and_related(client):
         '<h1 class="article-title">Il governo approva la <mark>manovra</mark> finanziaria</h1>'
     ) in html
     assert (
-        "<p>Il consiglio dei ministri ha approvato la <mark>manovra</mark> finanziaria per il "
+        '<p>Il consiglio dei ministri ha approvato la <a class="match" id="m1" href="#m2" '
+        'title="1 di 2: corrispondenza successiva"><mark>manovra</mark></a> finanziaria per il '
         "prossimo anno.</p>"
+    ) in html
+    assert "<strong>2 corrispondenze</strong> di «manovra» nel testo" in html
+    assert re.findall(r'<li><a href="#(m\d)"', html) == ["m1", "m2"]
+    assert (
+        '<a class="match" id="m2" href="#corrispondenze" title="2 di 2: torna all\'elenco">'
     ) in html
     assert (
         '<a class="original" href="https://example.org/corriere/manovra-finanziaria-governo-approva"'
@@ -277,7 +324,7 @@ def test_script_in_article_is_escaped_on_article_page(client):
     html = page(client, "/articles/a04?q=codice")
     assert XSS not in html
     assert (
-        "<mark>codice</mark> &lt;script&gt;alert(1)&lt;/script&gt; e la frase "
+        "<mark>codice</mark></a> &lt;script&gt;alert(1)&lt;/script&gt; e la frase "
         "&quot;hackerato da noi&quot; nella pagina."
     ) in html
     assert "indaga sull&#x27;attacco &amp; sui responsabili." in html
@@ -343,10 +390,183 @@ def test_security_headers_on_pages_static_and_errors(client):
 def test_pages_have_no_inline_scripts_or_external_resources(client):
     for url in ("/", "/search?q=manovra", "/articles/a04?q=codice", "/nowhere"):
         html = client.get(url).get_data(as_text=True)
-        assert "<script" not in html
+        # One script, from /static (CSP script-src 'self'); never inline.
+        assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/suggest.js" defer>']
+        assert "</script>" in html and '<script src="/static/suggest.js" defer></script>' in html
         assert " style=" not in html
         assert not re.search(r'(src|href)="(https?:)?//(?!example\.org)', html)
 
 
 def test_debug_is_off_by_default(app):
     assert app.debug is False
+
+
+# ----------------------------------------------------------------------------- newsroom tools
+
+
+def test_multi_valued_filters_combine_and_toggle(client):
+    html = page(client, "/search?q=manovra&source=Ansa&source=Repubblica")
+    assert set(hit_ids(html)) == {"a02", "a08", "a11"}
+    chips = re.findall(r'<a class="chip" href="([^"]+)"[^>]*>Fonte: <strong>([^<]+)</strong>', html)
+    assert chips == [
+        ("/search?q=manovra&amp;source=la+Repubblica", "ANSA"),
+        ("/search?q=manovra&amp;source=ANSA", "la Repubblica"),
+    ]
+    # A chosen source links to its removal, another one to its addition; counts ignore the
+    # source filter itself so there is something to add.
+    assert (
+        '<a class="facet-toggle" aria-current="true" title="Rimuovi il filtro" '
+        'href="/search?q=manovra&amp;source=la+Repubblica"><span class="facet-value">ANSA</span> '
+        '<span class="count">2</span></a>'
+    ) in html
+    assert (
+        '<a class="facet-toggle" title="Aggiungi al filtro" '
+        'href="/search?q=manovra&amp;source=ANSA&amp;source=la+Repubblica'
+        '&amp;source=Corriere+della+Sera">'
+    ) in html
+    # Both values ride along in the search box's form and the date form.
+    assert html.count('<input type="hidden" name="source" value="ANSA">') == 2
+    assert html.count('<input type="hidden" name="source" value="la Repubblica">') == 2
+
+
+def test_histogram_bars_link_to_their_period_and_count_undated(client):
+    html = page(client, "/search?q=manovra")
+    bars = re.findall(r'<a href="([^"]+)" aria-label="([^"]+)"><title>', html)
+    assert bars[0] == (
+        "/search?q=manovra&amp;from=2024-12-01&amp;to=2024-12-31",
+        "dicembre 2024: 1 articolo",
+    )
+    assert bars[4] == (
+        "/search?q=manovra&amp;from=2025-04-01&amp;to=2025-04-30",
+        "aprile 2025: 3 articoli",
+    )
+    assert len(bars) == 6  # every month from December 2024 to May 2025, empty ones too
+    assert '<span class="timeline-range">dicembre 2024 – maggio 2025</span>' in html
+    assert "Senza data" not in html
+    browse = page(client, "/search?sort=-date")  # September 2023 to May 2025: 21 months
+    assert len(re.findall(r'<a href="[^"]+" aria-label="[^"]+"><title>', browse)) == 21
+
+
+def test_histogram_switches_to_years_over_two_years():
+    from search.results import DateHistogram, FacetValue
+    from web.histogram import periods
+
+    months = DateHistogram([FacetValue("2021-11", 2), FacetValue("2024-01", 5)], undated=3)
+    assert periods(months) == [("2021", 2), ("2022", 0), ("2023", 0), ("2024", 5)]
+    short = DateHistogram([FacetValue("2024-11", 1), FacetValue("2025-02", 4)], undated=0)
+    assert periods(short) == [("2024-11", 1), ("2024-12", 0), ("2025-01", 0), ("2025-02", 4)]
+
+
+def test_export_link_carries_the_search(client):
+    html = page(client, "/search?q=manovra&source=Ansa&sort=-date&size=20&page=2")
+    assert (
+        '<a href="/api/export?q=manovra&amp;source=ANSA&amp;sort=-date&amp;format=csv" download>'
+        "Esporta CSV</a>"
+    ) in html
+    assert '<span class="export-note">(2 righe; anche in <a href="/api/export?' in html
+
+
+def test_search_box_has_the_suggestion_list_and_shortcut(client):
+    html = page(client, "/search?q=manovra")
+    assert 'aria-controls="q-suggestions" aria-keyshortcuts="/"' in html
+    assert 'data-suggest="/api/suggest"' in html
+    assert '<ul id="q-suggestions" class="suggestions" role="listbox"' in html
+    script = client.get("/static/suggest.js")
+    assert script.status_code == 200 and "ArrowDown" in script.get_data(as_text=True)
+    script.close()
+
+
+def test_home_dates_use_elision(tmp_path):
+    from webfixtures import ARTICLES, build_corpus_index
+
+    articles = [
+        {**ARTICLES[0], "date": "2024-03-11"},
+        {**ARTICLES[1], "date": "2025-08-08"},
+    ]
+    app = create_app({"INDEX_DIR": str(build_corpus_index(tmp_path, articles))})
+    try:
+        html = page(app.test_client(), "/")
+        assert "dall&#39;11 marzo 2024 all&#39;8 agosto 2025." in html or (
+            "dall'11 marzo 2024 all'8 agosto 2025." in html
+        )
+        assert "<strong>2 articoli</strong> da 2 fonti" in html
+    finally:
+        app.extensions["rassegna"].close()
+
+
+def test_feed_dates_undated_articles_never_with_the_build_time(tmp_path):
+    from webfixtures import ARTICLES, build_corpus_index
+
+    undated = {**ARTICLES[1], "id": "u1", "title": "Manovra senza data", "date": None}
+    app = create_app({"INDEX_DIR": str(build_corpus_index(tmp_path, [ARTICLES[0], undated]))})
+    try:
+        root = ET.fromstring(app.test_client().get("/search.atom?q=manovra").data)
+        entries = {e.find(ATOM + "title").text: e for e in root.findall(ATOM + "entry")}
+        dated = entries["Il governo approva la manovra finanziaria"]
+        assert dated.find(ATOM + "updated").text == "2025-04-11T00:00:00Z"
+        assert dated.find(ATOM + "published").text == "2025-04-11T00:00:00Z"
+        assert entries["Manovra senza data"].find(ATOM + "updated") is None
+        assert entries["Manovra senza data"].find(ATOM + "published") is None
+        assert root.find(ATOM + "updated").text == "2025-04-11T00:00:00Z"
+    finally:
+        app.extensions["rassegna"].close()
+
+
+def test_article_subheadings_stay_headings(tmp_path):
+    from search.indexer import build_index
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "sub.md").write_text(
+        "# La manovra in aula\n\nIl governo presenta la manovra.\n\n## Le reazioni\n\n"
+        "le opposizioni protestano contro la manovra.\n\n### Cosa succede ora\n\n"
+        "Il voto a marzo.\n",
+        "utf-8",
+    )
+    index_dir = tmp_path / "index"
+    build_index([tmp_path / "src"], index_dir)
+    app = create_app({"INDEX_DIR": str(index_dir)})
+    try:
+        client = app.test_client()
+        html = page(client, "/articles/sub?q=manovra")
+        body = html.split('<div class="article-body">')[1].split("</div>")[0]
+        assert re.findall(r"<(h2|p)[^>]*>(.*?)</\1>", body) == [
+            (
+                "p",
+                'Il governo presenta la <a class="match" id="m1" href="#m2" title="1 di 2: '
+                'corrispondenza successiva"><mark>manovra</mark></a>.',
+            ),
+            ("h2", "Le reazioni"),
+            (
+                "p",
+                'le opposizioni protestano contro la <a class="match" id="m2" '
+                'href="#corrispondenze" title="2 di 2: torna all\'elenco"><mark>manovra</mark>'
+                "</a>.",
+            ),
+            ("h2", "Cosa succede ora"),
+            ("p", "Il voto a marzo."),
+        ]
+        api = client.get("/api/articles/sub").get_json()
+        assert api["headings"] == [1, 3]
+        # The body is unchanged text: search and snippets never see heading markup.
+        assert api["body"].split("\n\n") == [
+            "Il governo presenta la manovra.",
+            "Le reazioni",
+            "le opposizioni protestano contro la manovra.",
+            "Cosa succede ora",
+            "Il voto a marzo.",
+        ]
+    finally:
+        app.extensions["rassegna"].close()
+
+
+def test_original_link_only_for_web_addresses(tmp_path):
+    from webfixtures import ARTICLES, build_corpus_index
+
+    articles = [{**ARTICLES[0], "url": "javascript:alert(1)"}, {**ARTICLES[1], "url": "ftp://x/y"}]
+    app = create_app({"INDEX_DIR": str(build_corpus_index(tmp_path, articles))})
+    try:
+        client = app.test_client()
+        for article_id in ("a01", "a02"):
+            assert 'class="original"' not in page(client, f"/articles/{article_id}")
+    finally:
+        app.extensions["rassegna"].close()

@@ -27,7 +27,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         CORS_ORIGINS=settings.get("cors_origins"),
         BASE_URL=settings.base_url(),
         JSON_SORT_KEYS=False,
-        PAGE_SIZE=10,
         FEED_SIZE=20,
     )
     if config:

@@ -1,23 +1,45 @@
-"""The JSON API: search, one article, index stats, health and readiness, and its OpenAPI document.
+"""The JSON API: search, export, suggestions, one article, index stats, health and readiness, and
+its OpenAPI document.
 
 Every response body is the engine's ``to_dict()``; errors are ``{"error": {"code", "message"}}``.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, request, stream_with_context
 
-from search.searcher import get_article, index_stats, search
+from search import export
+from search.completions import complete
+from search.request import from_params
+from search.searcher import export_hits, get_article, index_stats, search
 from web import get_handle
 from web.openapi import openapi_document
-from web.params import search_kwargs
 
 bp = Blueprint("api", __name__)
 
 
 @bp.get("/api/search")
 def api_search():
-    return jsonify(search(get_handle(), **search_kwargs(request.args)).to_dict())
+    return jsonify(search(get_handle(), from_params(request.args)).to_dict())
+
+
+@bp.get("/api/export")
+def api_export():
+    fmt = export.check_format(request.args.get("format", "csv"))
+    found = export_hits(get_handle(), from_params(request.args))
+    response = Response(
+        stream_with_context(export.lines(found.hits, fmt)), content_type=export.FORMATS[fmt]
+    )
+    response.headers["Content-Disposition"] = f'attachment; filename="rassegna.{fmt}"'
+    response.headers["X-Total-Count"] = str(found.total)
+    response.headers["X-Export-Count"] = str(found.count)
+    response.headers["X-Export-Limit"] = str(found.limit)
+    return response
+
+
+@bp.get("/api/suggest")
+def api_suggest():
+    return jsonify({"suggestions": complete(get_handle(), request.args.get("q", ""))})
 
 
 @bp.get("/api/articles/<article_id:article_id>")

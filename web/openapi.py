@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from search.export import COLUMNS, EXPORT_LIMIT, FORMATS
 from search.query import MAX_QUERY_CHARS
-from search.searcher import MAX_PAGE, MAX_SIZE, SORTS
-from web.params import DAY_PATTERN, YEAR_PATTERN
+from search.request import DAY_PATTERN, FILTERS, MAX_PAGE, MAX_SIZE, SORTS, YEAR_PATTERN
 
 
 def _nullable(kind: str, **extra: Any) -> dict[str, Any]:
@@ -86,6 +86,7 @@ SCHEMAS: dict[str, Any] = {
             "hits",
             "facets",
             "facets_exact",
+            "histogram",
         ],
         "additionalProperties": False,
         "properties": {
@@ -119,6 +120,23 @@ SCHEMAS: dict[str, Any] = {
                 "description": "False when facet counts come from a sample of the matches "
                 "(the best-ranked), scaled to the estimated total.",
             },
+            "histogram": {
+                "oneOf": [{"$ref": "#/components/schemas/DateHistogram"}, {"type": "null"}],
+                "description": "Matches per month; null when facets were not computed.",
+            },
+        },
+    },
+    "DateHistogram": {
+        "type": "object",
+        "required": ["months", "undated"],
+        "additionalProperties": False,
+        "properties": {
+            "months": {
+                "type": "array",
+                "description": "Months (YYYY-MM, oldest first) holding at least one match.",
+                "items": {"$ref": "#/components/schemas/FacetValue"},
+            },
+            "undated": {"type": "integer", "minimum": 0, "description": "Matches without a date."},
         },
     },
     "Article": {
@@ -133,6 +151,7 @@ SCHEMAS: dict[str, Any] = {
             "date",
             "word_count",
             "body",
+            "headings",
             "related",
         ],
         "additionalProperties": False,
@@ -148,6 +167,12 @@ SCHEMAS: dict[str, Any] = {
             "author": _nullable("string"),
             "date": DATE,
             "word_count": {"type": "integer", "minimum": 0},
+            "headings": {
+                "type": "array",
+                "description": "Positions of the body's paragraphs (split on blank lines) that "
+                "are subheadings.",
+                "items": {"type": "integer", "minimum": 0},
+            },
             "body": {
                 "type": "string",
                 "description": "Plain text; paragraphs split by a blank line.",
@@ -181,6 +206,29 @@ SCHEMAS: dict[str, Any] = {
             "sources": {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}},
         },
     },
+    "Suggestions": {
+        "type": "object",
+        "required": ["suggestions"],
+        "additionalProperties": False,
+        "properties": {
+            "suggestions": {"type": "array", "maxItems": 8, "items": {"type": "string"}},
+        },
+    },
+    "ExportRow": {
+        "type": "object",
+        "required": list(COLUMNS),
+        "additionalProperties": False,
+        "properties": {
+            "id": {"type": "string"},
+            "title": {"type": "string"},
+            "date": DATE,
+            "source": _nullable("string"),
+            "author": _nullable("string"),
+            "url": _nullable("string"),
+            "score": {"type": "number", "description": "Relevance; 0 when sorted by date."},
+            "snippet": {"type": "string", "description": "Plain text (no HTML)."},
+        },
+    },
     "Health": {
         "type": "object",
         "required": ["status"],
@@ -212,6 +260,13 @@ SCHEMAS: dict[str, Any] = {
                         "description": "HTTP status, or bad_query / not_found / no_index / "
                         "index_version / unsafe_index for engine errors.",
                     },
+                    "reason": {
+                        "type": "string",
+                        "description": "Engine errors only: the exact problem, stable for "
+                        "clients (number_range, bad_date, dates_reversed, bad_year, bad_sort, "
+                        "bad_format, query_too_long, too_many_words, wildcard_in_phrase, "
+                        "bad_wildcard, short_prefix; else the code).",
+                    },
                     "message": {"type": "string", "description": "What went wrong, what to do."},
                 },
             }
@@ -227,14 +282,27 @@ def _json(schema: str, description: str) -> dict[str, Any]:
     }
 
 
-def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {
+def _query(
+    name: str, description: str, schema: dict[str, Any], *, explode: bool = False
+) -> dict[str, Any]:
+    out = {
         "name": name,
         "in": "query",
         "required": False,
         "description": description,
         "schema": schema,
     }
+    if explode:  # ?source=Ansa&source=Corriere
+        out.update(style="form", explode=True)
+    return out
+
+
+YEAR = {"type": "string", "pattern": YEAR_PATTERN}
+
+
+def _one_or_many(item: dict[str, Any]) -> dict[str, Any]:
+    """A filter given once (a value) or repeated (``?year=2024&year=2025``: any of them)."""
+    return {"anyOf": [item, {"type": "array", "items": item}]}
 
 
 # YYYY, YYYY-MM, or YYYY-MM-DD that is a real day (format: date checks the calendar).
@@ -270,13 +338,16 @@ SEARCH_PARAMETERS = [
         "relevance, date (oldest first) or -date (newest first).",
         {"type": "string", "enum": list(SORTS), "default": "relevance"},
     ),
-    _query("source", "Only this source (any spelling of the name).", {"type": "string"}),
-    _query("author", "Only this author (any spelling of the name).", {"type": "string"}),
-    _query(
-        "year",
-        "Only this year (empty: any year).",
-        {"type": "string", "pattern": YEAR_PATTERN},
-    ),
+    *[
+        _query(
+            flt.name,
+            flt.help.replace("; repeat for several.", "; repeat for several (any matches)."),
+            _one_or_many(YEAR if flt.name == "year" else {"type": "string"}),
+            explode=True,
+        )
+        for flt in FILTERS
+        if flt.multi
+    ],
     _query("from", "On or after this day.", DAY_SCHEMA),
     _query("to", "On or before this day.", DAY_SCHEMA),
 ]
@@ -298,6 +369,62 @@ def openapi_document() -> dict[str, Any]:
                     "operationId": "search",
                     "parameters": SEARCH_PARAMETERS,
                     "responses": {"200": _json("SearchResult", "A page of results."), **ERRORS},
+                }
+            },
+            "/api/export": {
+                "get": {
+                    "summary": "Export every match of a search as CSV or JSON Lines",
+                    "description": (
+                        f"Every match in the search's order (all filters and the sort apply; "
+                        f"page and size do not), near-duplicates included, up to "
+                        f"{EXPORT_LIMIT:,} rows, streamed. Columns: {', '.join(COLUMNS)}. "
+                        "CSV is UTF-8 with a byte-order mark, comma-separated, RFC 4180 quoting; "
+                        "a text cell starting with = + - @ gets a leading apostrophe so a "
+                        "spreadsheet does not run it as a formula. Headers: X-Total-Count "
+                        "(matches), X-Export-Count (rows sent), X-Export-Limit."
+                    ),
+                    "operationId": "export",
+                    "parameters": [
+                        *[p for p in SEARCH_PARAMETERS if p["name"] not in ("page", "size")],
+                        _query(
+                            "format",
+                            "csv or jsonl.",
+                            {"type": "string", "enum": list(FORMATS), "default": "csv"},
+                        ),
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": f"The rows (at most {EXPORT_LIMIT:,}).",
+                            "headers": {
+                                name: {"schema": {"type": "integer", "minimum": 0}}
+                                for name in ("X-Total-Count", "X-Export-Count", "X-Export-Limit")
+                            },
+                            "content": {
+                                "text/csv": {"schema": {"type": "string"}},
+                                "application/x-ndjson": {
+                                    "schema": {"$ref": "#/components/schemas/ExportRow"}
+                                },
+                            },
+                        },
+                        **ERRORS,
+                    },
+                }
+            },
+            "/api/suggest": {
+                "get": {
+                    "summary": "Completions of the word being typed (search-as-you-type)",
+                    "operationId": "suggest",
+                    "parameters": [
+                        _query(
+                            "q",
+                            "What is typed so far; the last word is completed (2+ letters).",
+                            {"type": "string"},
+                        )
+                    ],
+                    "responses": {
+                        "200": _json("Suggestions", "Whole queries, most frequent first."),
+                        "503": ERRORS["503"],
+                    },
                 }
             },
             "/api/articles/{id}": {

@@ -2,59 +2,50 @@
 
 from __future__ import annotations
 
-import datetime
-
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
+from search.request import DEFAULT_SIZE, PAGE_SIZES, from_params
 from search.searcher import get_article, index_stats, search
 from web import get_handle
-from web.params import has_filters, search_kwargs
+from web.formatting import numbered_matches, search_url
+from web.histogram import histogram_bars
 
 bp = Blueprint("pages", __name__)
 
 SORT_LABELS = {"relevance": "Rilevanza", "-date": "Più recenti", "date": "Meno recenti"}
+# Filter parameter -> (facet heading, label on an active-filter chip).
 FILTER_LABELS = {
-    "source": "Fonte",
-    "author": "Autore",
-    "year": "Anno",
-    "from": "Dal",
-    "to": "Al",
+    "source": ("Fonte", "Fonte"),
+    "author": ("Autore", "Autore"),
+    "year": ("Anno", "Anno"),
+    "from": ("Dal", "Dal"),
+    "to": ("Al", "Al"),
 }
 
 
 @bp.get("/")
 def home():
-    if request.args.get("q", "").strip():
-        return redirect(url_for("pages.results", **request.args.to_dict()))
+    if request.args.get("q", "").strip():  # repeated filters survive the redirect
+        return redirect(url_for("pages.results") + "?" + request.query_string.decode("latin-1"))
     stats = index_stats(get_handle())
     return render_template("home.html", stats=stats)
 
 
-def active_filters(kwargs: dict) -> list[tuple[str, str, str]]:
-    """(argument, label, value) of each filter in use, in a fixed order."""
-    values = {
-        "source": kwargs["source"],
-        "author": kwargs["author"],
-        "year": kwargs["year"],
-        "from": kwargs["date_from"],
-        "to": kwargs["date_to"],
-    }
-    return [(name, FILTER_LABELS[name], value) for name, value in values.items() if value]
-
-
 @bp.get("/search")
 def results():
-    kwargs = search_kwargs(request.args, size=current_app.config["PAGE_SIZE"])
+    req = from_params(request.args)
     browsing = "sort" in request.args  # no words, just the latest (or oldest) articles
-    if not kwargs["query"].strip() and not has_filters(kwargs) and not browsing:
+    if not req.query.strip() and not req.has_filters and not browsing:
         return redirect(url_for("pages.home"))
-    result = search(get_handle(), **kwargs)
+    result = search(get_handle(), req)
     return render_template(
         "results.html",
         result=result,
-        args=kwargs,
-        filters=active_filters(kwargs),
+        req=req,
+        bars=histogram_bars(result.histogram, req),
         sort_labels=SORT_LABELS,
+        filter_labels=FILTER_LABELS,
+        page_sizes=PAGE_SIZES,
     )
 
 
@@ -62,13 +53,15 @@ def results():
 def article(article_id: str):
     query = request.args.get("q", "").strip()
     view = get_article(get_handle(), article_id, query=query or None)
-    return render_template("article.html", article=view, query=query)
-
-
-def _rfc3339(day: datetime.date | None, fallback: str) -> str:
-    if day is None:
-        return fallback
-    return f"{day.isoformat()}T00:00:00Z"
+    paragraphs, matches = numbered_matches(view.paragraphs_html)
+    return render_template(
+        "article.html",
+        article=view,
+        query=query,
+        paragraphs=paragraphs,
+        matches=matches,
+        headings=set(view.headings),
+    )
 
 
 def _absolute(path: str) -> str:
@@ -85,21 +78,24 @@ def _atom_id(path: str) -> str:
 
 @bp.get("/search.atom")
 def feed():
-    kwargs = search_kwargs(request.args, size=current_app.config["FEED_SIZE"], sort="-date")
-    kwargs["page"] = 1
+    req = from_params(request.args, size=current_app.config["FEED_SIZE"], sort="-date", page=1)
     handle = get_handle()
-    result = search(handle, **kwargs)
-    built_at = handle.manifest.get("built_at") or "1970-01-01T00:00:00Z"
-    built_at = built_at.replace("+00:00", "Z")
-    updated = max((_rfc3339(hit.date, built_at) for hit in result.hits), default=built_at)
+    result = search(handle, req)
+    # The feed's own URLs say what was asked (not the sort and size it fixes).
+    asked = from_params(request.args, page=1, size=DEFAULT_SIZE)
+    shown = req.replace(sort=asked.sort, size=DEFAULT_SIZE)
+    dated = [hit.date for hit in result.hits if hit.date]
+    # The feed changed when its newest dated article appeared; undated ones carry no date at all.
+    built_at = (handle.manifest.get("built_at") or "1970-01-01T00:00:00Z").replace("+00:00", "Z")
+    updated = f"{max(dated).isoformat()}T00:00:00Z" if dated else built_at
     body = render_template(
         "feed.xml",
         result=result,
+        req=req,
         updated=updated,
-        built_at=built_at,
-        rfc3339=_rfc3339,
-        self_url=_absolute(url_for("pages.feed", **request.args.to_dict())),
-        page_url=_absolute(url_for("pages.results", **request.args.to_dict())),
+        feed_path=search_url(shown, "pages.feed"),
+        self_url=_absolute(search_url(shown, "pages.feed")),
+        page_url=_absolute(search_url(shown)),
         article_url=lambda article_id, **args: _absolute(
             url_for("pages.article", article_id=article_id, **args)
         ),
