@@ -254,24 +254,20 @@ class Columns:
             values: list[str] = [""]
             index = {"": 0}
             codes = array("I")
-            if reader.has_column(fieldname):
-                for value in reader.column_reader(fieldname):
-                    text = value.decode() if isinstance(value, bytes) else str(value or "")
-                    code = index.get(text)
-                    if code is None:
-                        code = index[text] = len(values)
-                        values.append(text)
-                    codes.append(code)
+            for value in _column_values(reader, fieldname, "", translate=True):
+                text = value.decode() if isinstance(value, bytes) else str(value or "")
+                code = index.get(text)
+                if code is None:
+                    code = index[text] = len(values)
+                    values.append(text)
+                codes.append(code)
             cached = self._codes[fieldname] = (codes, values)
         return cached
 
     def dates(self, reader) -> list[int]:
         """Raw sortable date per docnum (``_MISSING_DATE`` for none)."""
         if self._dates is None:
-            if reader.has_column("date"):
-                self._dates = list(reader.column_reader("date", translate=False))
-            else:
-                self._dates = [_MISSING_DATE] * reader.doc_count_all()
+            self._dates = list(_column_values(reader, "date", _MISSING_DATE, translate=False))
         return self._dates
 
     def date_key(self, reader, newest_first: bool):
@@ -289,6 +285,16 @@ class Columns:
             order = sorted(range(len(self.dates(reader))), key=key)
             self._date_order[newest_first] = order
         return order
+
+
+def _column_values(reader, fieldname: str, missing, translate: bool):
+    """One value per document, segment by segment (a segment without the column, such as an
+    update's when none of its articles has the field, gives ``missing`` for each document)."""
+    for segreader, _ in reader.leaf_readers():
+        if segreader.has_column(fieldname):
+            yield from segreader.column_reader(fieldname, translate=translate)
+        else:
+            yield from [missing] * segreader.doc_count_all()
 
 
 def by_date(

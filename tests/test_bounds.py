@@ -146,3 +146,14 @@ def test_segments_are_separate_files_and_updates_never_touch_the_live_build(hand
     assert handle.current().target != live
     assert file_digests(live) == before
     assert {n: (live / n).stat().st_mtime_ns for n in before} == stats
+
+
+def test_facets_after_an_update_whose_articles_lack_a_column(handle, tmp_path):
+    # The update's segment has no source and no date column (its one article has neither).
+    rows = [{"id": "u1", "title": "Cometa", "body": "Una cometa sul bilancio."}]
+    update_index([write_jsonl(tmp_path / "u.jsonl", rows)], tmp_path / "ix")
+    result = search(handle, "bilancio cometa", collapse=False)
+    assert sorted(h.id for h in result.hits) == ["d12", "u1"]
+    assert [(v.value, v.count) for v in result.facets["source"]] == [("ANSA", 1)]
+    assert [(v.value, v.count) for v in result.histogram.months] == [("2024-01", 1)]
+    assert result.histogram.undated == 1
