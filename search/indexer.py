@@ -641,7 +641,9 @@ def update_index(
                 report.deleted = len(missing)
                 report.indexed = _write(writer, changed, include_titles, progress, weights=weights)
 
-            _commit(ix.writer(limitmb=WRITER_LIMIT_MB, compound=WRITER_COMPOUND), ix, write)
+            # The update's own segment is small: one compound file keeps a worker's open files
+            # the same after an update as after a rebuild (the big segments stay separate files).
+            _commit(ix.writer(limitmb=WRITER_LIMIT_MB, compound=True), ix, write)
             report.doc_count = live_count + report.added - report.deleted
             report.build_id = build_id
             parent = opened.manifest["build_id"]
