@@ -98,9 +98,9 @@ def _report(report, quiet: bool, as_json: bool) -> None:
 @click.option(
     "--procs",
     type=click.IntRange(1, 16),
-    default=1,
-    show_default=True,
-    help="Indexing processes (Whoosh multiprocessing writer).",
+    default=None,
+    help="Indexing processes (Whoosh multiprocessing writer; default: one per core, at most 4, "
+    "for inputs of 4,000 articles and more).",
 )
 @click.option(
     "--no-titles",

@@ -1,4 +1,4 @@
-"""Near-duplicate detection: MinHash signatures of word shingles, grouped with LSH bands.
+"""Near-duplicate detection: one-permutation MinHash of word shingles, grouped with LSH bands.
 
 Syndicated news repeats the same story with small edits. Each article gets a signature at index
 time (stored with it); at query time the candidates whose signatures agree enough are grouped so
@@ -7,47 +7,67 @@ one is shown and the others are offered as "N articoli simili".
 
 from __future__ import annotations
 
-import hashlib
 import re
-import struct
+import zlib
 from collections.abc import Sequence
 
 SHINGLE_WORDS = 4
-NUM_HASHES = 32
+NUM_HASHES = 32  # bins of the one-permutation hash
 BANDS = 8  # NUM_HASHES / BANDS rows per band
 THRESHOLD = 0.5  # estimated Jaccard similarity of shingle sets above which two texts are duplicates
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_MASK = (1 << 61) - 1
-# Fixed odd multipliers/offsets: signatures must be identical across processes and versions.
-_SEEDS = [
-    struct.unpack("<QQ", hashlib.sha256(f"rassegna-minhash-{i}".encode()).digest()[:16])
-    for i in range(NUM_HASHES)
-]
-_PARAMS = [((a | 1) & _MASK, b & _MASK) for a, b in _SEEDS]
+_BIN_BITS = 5  # log2(NUM_HASHES)
+# An empty bin borrows the next non-empty bin's value plus this much per step (densification), so
+# a borrowed value never equals a bin's own value and two texts agree on it only by agreeing on
+# the bin it came from.
+_STEP = 1 << 32
 
 Signature = tuple[int, ...]
 
 
 def _shingles(text: str) -> set[int]:
+    """32-bit CRC of each run of ``SHINGLE_WORDS`` words (lower case); stable across processes."""
     words = _WORD.findall(text.lower())
     if not words:
         return set()  # no words, no signature: empty texts are not duplicates of each other
     if len(words) < SHINGLE_WORDS:
         words = words + [""] * (SHINGLE_WORDS - len(words))
-    out = set()
-    for i in range(len(words) - SHINGLE_WORDS + 1):
-        digest = hashlib.blake2b(" ".join(words[i : i + SHINGLE_WORDS]).encode(), digest_size=8)
-        out.add(int.from_bytes(digest.digest(), "little"))
-    return out
+    crc = zlib.crc32
+    return {
+        crc(" ".join(words[i : i + SHINGLE_WORDS]).encode())
+        for i in range(len(words) - SHINGLE_WORDS + 1)
+    }
 
 
 def signature(text: str) -> Signature:
-    """The MinHash signature of a text's word shingles."""
+    """The one-permutation MinHash signature of a text's word shingles.
+
+    One hash per shingle, split into ``NUM_HASHES`` bins by its low bits, the minimum kept per bin
+    (Li, Owen and Zhang 2012), empty bins filled by rotation (Shrivastava and Li 2014): the same
+    Jaccard estimate as ``NUM_HASHES`` independent permutations at 1/``NUM_HASHES`` of the cost
+    (measured 11 ms an article before, see bench/RESULTS.md).
+    """
     shingles = _shingles(text)
     if not shingles:
         return ()
-    return tuple(min((a * s + b) & _MASK for s in shingles) for a, b in _PARAMS)
+    mask = NUM_HASHES - 1
+    bins: list[int | None] = [None] * NUM_HASHES
+    for h in shingles:
+        b = h & mask
+        v = h >> _BIN_BITS
+        current = bins[b]
+        if current is None or v < current:
+            bins[b] = v
+    out = list(bins)
+    for i in range(NUM_HASHES):
+        if out[i] is None:
+            for step in range(1, NUM_HASHES):
+                value = bins[(i + step) & mask]
+                if value is not None:
+                    out[i] = value + step * _STEP
+                    break
+    return tuple(out)  # type: ignore[arg-type]
 
 
 def similarity(a: Signature, b: Signature) -> float:

@@ -38,8 +38,14 @@ MAX_QUERY_CHARS = 500
 MAX_QUERY_WORDS = 64
 MAX_CLAUSES = 64
 MIN_PREFIX = 3
-MAX_EXPANSIONS = 50
-MAX_PREFIX_SCAN = 5000
+MAX_EXPANSIONS = 50  # words one prefix expands to
+MAX_PREFIX_SCAN = 5000  # indexed words one prefix looks at (alphabetically) to pick them
+# Budgets of a whole query, shared by its prefixes ("con* pro* pre* …" x 64 took 6-8 s): each
+# prefix gets an equal share, never less than the minimum.
+MAX_QUERY_EXPANSIONS = 150
+MIN_EXPANSIONS = 3
+MAX_QUERY_PREFIX_SCAN = 6000
+MIN_PREFIX_SCAN = 100
 
 FIELD_ALIASES = {
     "source": "source",
@@ -211,6 +217,8 @@ class Compiled:
     fixes: dict[str, str] = field(default_factory=dict)  # unknown typed word -> best correction
     spelling: Budget = field(default_factory=Budget)  # work left for typo corrections
     boosts: list[wq.Query] = field(default_factory=list)  # score-only (proximity); never required
+    expansions: int = MAX_EXPANSIONS  # words each prefix of this query may expand to
+    prefix_scan: int = MAX_PREFIX_SCAN  # indexed words each prefix may look at
 
     @property
     def scored(self) -> wq.Query:
@@ -243,6 +251,7 @@ def compile_query(
     """
     out = Compiled([], None, None)
     variants = _variants_by_clause(parsed.clauses, synonyms)
+    out.expansions, out.prefix_scan = prefix_budget(parsed)
     run: list[str] = []  # exact forms of consecutive plain words, for proximity boosts
     quotation = len(parsed.clauses) > 1
     for i, clause in enumerate(parsed.clauses):
@@ -262,10 +271,9 @@ def compile_query(
             out.boosts.extend(proximity_queries(run, params))
             run = []
     out.boosts.extend(proximity_queries(run, params))
+    budget = Compiled([], None, None, expansions=out.expansions, prefix_scan=out.prefix_scan)
     excluded = [
-        q
-        for c in parsed.excluded
-        if (q := _compile_clause(c, reader, params, Compiled([], None, None))) is not None
+        q for c in parsed.excluded if (q := _compile_clause(c, reader, params, budget)) is not None
     ]
     out.excluded = wq.Or(excluded) if excluded else None
     filters = [
@@ -312,7 +320,7 @@ def _compile_clause(
         if not words:
             return None
         if clause.kind == "prefix":
-            return _prefix(clause.field_name, words[-1], reader)
+            return _prefix(clause.field_name, words[-1], reader, out.expansions, out.prefix_scan)
         return (
             wq.Phrase(clause.field_name, words)
             if len(words) > 1
@@ -339,7 +347,7 @@ def _compile_clause(
         words = _exact(clause.text)
         if not words or len(words[-1]) < MIN_PREFIX:
             return None
-        q = _prefix("exact", words[-1], reader)
+        q = _prefix("exact", words[-1], reader, out.expansions, out.prefix_scan)
         if isinstance(q, wq.Or):
             out.exact.update(t.text for t in q.subqueries)
         return q
@@ -428,16 +436,38 @@ def _with_alternatives(
     return wq.Or([q, *alternatives])
 
 
-def _prefix(fieldname: str, prefix: str, reader) -> wq.Query:
-    """An OR of the most frequent words starting with ``prefix`` (bounded; never a scan of all)."""
+def prefix_budget(parsed: ParsedQuery) -> tuple[int, int]:
+    """Words each prefix of ``parsed`` may expand to, and indexed words it may look at."""
+    clauses = [*parsed.clauses, *parsed.excluded, *parsed.filters]
+    prefixes = sum(1 for c in clauses for part in (c.alternatives or [c]) if part.kind == "prefix")
+    if not prefixes:
+        return MAX_EXPANSIONS, MAX_PREFIX_SCAN
+    return (
+        max(MIN_EXPANSIONS, min(MAX_EXPANSIONS, MAX_QUERY_EXPANSIONS // prefixes)),
+        max(MIN_PREFIX_SCAN, min(MAX_PREFIX_SCAN, MAX_QUERY_PREFIX_SCAN // prefixes)),
+    )
+
+
+def _prefix(
+    fieldname: str,
+    prefix: str,
+    reader,
+    expansions: int = MAX_EXPANSIONS,
+    scan: int = MAX_PREFIX_SCAN,
+) -> wq.Query:
+    """An OR of the most frequent words starting with ``prefix`` (bounded; never a scan of all).
+
+    Looks at no more than ``scan`` indexed words (in alphabetical order) and keeps the
+    ``expansions`` most frequent; the term list gives each word's frequency as it goes.
+    """
     found: list[tuple[int, str]] = []
-    for i, term in enumerate(reader.expand_prefix(fieldname, prefix)):
-        if i >= MAX_PREFIX_SCAN:
+    for i, (term, info) in enumerate(reader.iter_prefix(fieldname, prefix)):
+        if i >= scan:
             break
         text = term.decode("utf-8") if isinstance(term, bytes) else term
-        found.append((reader.doc_frequency(fieldname, text), text))
+        found.append((info.doc_frequency(), text))
     found.sort(key=lambda pair: (-pair[0], pair[1]))
-    terms = [wq.Term(fieldname, text) for _, text in found[:MAX_EXPANSIONS]]
+    terms = [wq.Term(fieldname, text) for _, text in found[:expansions]]
     if not terms:
         return wq.NullQuery
     return wq.Or(terms)

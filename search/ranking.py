@@ -133,15 +133,19 @@ def rerank(
     clauses: list[wq.Query],
     ranked: list[tuple[int, float]],
     params: RankingParams = DEFAULT,
+    clause_docs: list[set[int]] | None = None,
 ) -> list[tuple[int, float]]:
-    """Re-order BM25F candidates ``(docnum, score)`` by how many of the query's words they hold."""
+    """Re-order BM25F candidates ``(docnum, score)`` by how many of the query's words they hold.
+
+    ``clause_docs``: the documents each clause matches, when the caller already knows them.
+    """
     if not params.coordination or len(clauses) < 2 or not ranked:
         return ranked
     mode = params.coordination_mode
     if mode not in COORDINATION_MODES:
         raise ValueError(f"coordination_mode must be one of {COORDINATION_MODES}; got {mode!r}")
     docnums = [d for d, _ in ranked]
-    hits = _clause_hits(searcher, clauses, docnums)
+    hits = clause_docs if clause_docs is not None else _clause_hits(searcher, clauses, docnums)
     # Each clause weighs its idf ("idf", "soft-idf") or 1 ("count", "soft").
     if mode in ("idf", "soft-idf"):
         weights = [clause_idf(searcher, c) for c in clauses]

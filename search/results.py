@@ -110,7 +110,8 @@ class SearchResult:
     hits: list[Hit]
     facets: dict[str, list[FacetValue]]
     sort: str = "relevance"
-    total_exact: bool = True
+    total_exact: bool = True  # False: ``total`` is an estimate ("circa")
+    facets_exact: bool = True  # False: facet counts come from a sample, scaled to ``total``
     corrections: list[Correction] = field(default_factory=list)  # typo tolerance applied
     truncated: str | None = None  # one of TRUNCATIONS when only the beginning was searched
 
@@ -128,6 +129,7 @@ class SearchResult:
         return {
             "query": self.query,
             "total": self.total,
+            "total_exact": self.total_exact,
             "page": self.page,
             "size": self.size,
             "took_ms": round(self.took_ms, 1),
@@ -136,6 +138,7 @@ class SearchResult:
             "truncated": self.truncated,
             "hits": [hit.to_dict() for hit in self.hits],
             "facets": {k: [v.to_dict() for v in vals] for k, vals in self.facets.items()},
+            "facets_exact": self.facets_exact,
             "histogram": self.histogram.to_dict() if self.histogram else None,
         }
 

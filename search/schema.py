@@ -14,7 +14,7 @@ from whoosh.fields import COLUMN, DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 from search.analysis import exact_analyzer, italian_analyzer
 
 # 3: source and author stored in their canonical form; 4: one weighted ranked ``text`` field
-# (title, lead, body and byline as BM25F sections) replaces the title/lead/body terms.
+# (title, lead, body and byline as BM25F sections) and one-permutation MinHash signatures.
 SCHEMA_VERSION = 4
 
 # How many characters of the body count as the "lead" (first paragraph), a section of the ranked

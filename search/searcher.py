@@ -1,13 +1,17 @@
 """The one search function (and its companions) behind the CLI, the page and the JSON API.
 
-Callers get plain dataclasses back. ``total`` and the facets come from the whole result set today;
-``total_exact`` lets a later version estimate them on huge result sets without changing callers.
+Callers get plain dataclasses back. ``total`` and the facets are exact while that is cheap and
+estimated beyond (``total_exact`` / ``facets_exact`` say which; see search/collecting.py). Results
+are cached per worker and per build, keyed on the normalised request.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,6 +19,7 @@ from whoosh import collectors, sorting
 from whoosh import query as wq
 from whoosh.util.times import long_to_datetime
 
+from search import accumulate, collecting
 from search import suggest as spelling
 from search.duplicates import group_near_duplicates
 from search.errors import ArticleNotFoundError, QueryError
@@ -43,7 +48,7 @@ from search.results import (
 )
 from search.schema import unpack_signature
 from search.snippets import Highlight, highlight_text, lead, make_snippets
-from search.store import IndexHandle
+from search.store import IndexHandle, OpenIndex
 from search.synonyms import load_synonyms
 
 # Facet (and filter parameter) -> its field; several values of one filter match any of them.
@@ -51,6 +56,13 @@ FACETS = {"source": "source_facet", "author": "author_facet", "year": "year"}
 MAX_FACET_VALUES = 30
 DAYS_FACET = "_days"
 MISSING_DATE = 2**64 - 1  # what the date column holds for an article without a date
+# Work budget of one search: past it every pass keeps the best it has found (and the result says
+# the count is approximate). Well under gunicorn's timeout, so no query stalls a worker.
+WORK_BUDGET_S = 0.5
+RESULT_CACHE_SIZE = 256  # recent results per worker and build (news queries repeat)
+# Facets are counted over every match up to this many; beyond, over the best-ranked candidates,
+# scaled to the total (and marked approximate).
+EXACT_FACETS_UP_TO = 10000
 
 
 def _filter_query(compiled: Compiled, request: SearchRequest) -> wq.Query | None:
@@ -199,6 +211,68 @@ def _ranked(searcher, compiled: Compiled, sort: str, depth: int, filter_q, group
     return results, ranked
 
 
+def _facet_lists(counts: dict[str, dict[str, int]]) -> dict[str, list[FacetValue]]:
+    out = {}
+    for name in FACETS:
+        values = [FacetValue(k, n) for k, n in counts.get(name, {}).items() if k]
+        if name == "year":
+            values.sort(key=lambda v: v.value, reverse=True)
+        else:
+            values.sort(key=lambda v: (-v.count, v.value))
+        out[name] = values[:MAX_FACET_VALUES]
+    return out
+
+
+def _columns(opened: OpenIndex) -> collecting.Columns:
+    """The build's column codes (per build: a swap starts afresh)."""
+    return opened.cache.setdefault("columns", collecting.Columns())
+
+
+def _facet_docs(searcher, count: collecting.Count, sample: list[int], restrict):
+    """The documents to count facets over, the scale to apply, and whether that is exact."""
+    if count.seen is not None:
+        return count.seen, 1.0, True
+    if count.everything:
+        reader = searcher.reader()
+        if restrict or reader.has_deletions():
+            docs = [
+                d
+                for d in range(reader.doc_count_all())
+                if not (restrict and d in restrict) and not reader.is_deleted(d)
+            ]
+            return docs, 1.0, True
+        return None, 1.0, True
+    return sample, (count.total / len(sample) if sample else 1.0), False
+
+
+def _search_facets(searcher, columns, docs, scale) -> dict[str, list[FacetValue]]:
+    """Facets over ``docs`` (None: every document), counts times ``scale``."""
+    counts = {
+        name: collecting.facet_counts(columns, searcher.reader(), fieldname, docs, scale)
+        for name, fieldname in FACETS.items()
+    }
+    return _facet_lists(counts)
+
+
+def _histogram_of(searcher, columns, docs, scale: float, total: int) -> DateHistogram:
+    """Matches per month (oldest first) and how many have no date, from the date column."""
+    dates = columns.dates(searcher.reader())
+    per_day: dict[int, int] = {}
+    for d in range(len(dates)) if docs is None else docs:
+        per_day[dates[d]] = per_day.get(dates[d], 0) + 1
+    months: dict[str, int] = {}
+    for key, n in per_day.items():
+        if key == MISSING_DATE:
+            continue
+        day = long_to_datetime(key)
+        month = f"{day.year:04d}-{day.month:02d}"
+        months[month] = months.get(month, 0) + n
+    if scale != 1.0:
+        months = {m: max(1, round(n * scale)) for m, n in months.items()}
+    values = [FacetValue(month, n) for month, n in sorted(months.items())]
+    return DateHistogram(months=values, undated=max(0, total - sum(months.values())))
+
+
 def search(
     handle: IndexHandle,
     request: SearchRequest | str = "",
@@ -239,27 +313,88 @@ def search(
     query, page, size, sort = request.query, request.page, request.size, request.sort
     parsed = parse(query)
     synonyms = load_synonyms()
-    with handle.searcher() as base:
+    key = (parsed.text, repr(request.replace(query=parsed.text)), collapse, with_facets)
+    key += (with_snippets, params, typos, synonyms.version)
+    deadline = collecting.Deadline(WORK_BUDGET_S, started)
+    with handle.reading() as (opened, base):
+        cached = _result_cache(opened).get(key)
+        if cached is not None:
+            return dataclasses.replace(cached, took_ms=(time.perf_counter() - started) * 1000)
         searcher = ranked_searcher(base, params)
-        compiled = compile_query(
-            parsed, searcher.reader(), params, synonyms=synonyms, typos=typos
-        )
+        reader = searcher.reader()
+        compiled = compile_query(parsed, reader, params, synonyms=synonyms, typos=typos)
         filter_q = _filter_query(compiled, request)
-        groupedby = _facet_groups() if with_facets else None
+        filters = opened.cache.setdefault("filters", {})
+        allow, restrict = collecting.doc_sets(searcher, filter_q, compiled.excluded, filters)
+        columns = _columns(opened)
         want = page * size
         depth = max(params.rerank_depth, want * 3 if collapse else want)
-        results, ranked = _ranked(
-            searcher, compiled, request.sort, depth, filter_q, groupedby, params
-        )
-        total = results.estimated_length() if not results.has_exact_length() else len(results)
-        facets = _facets(results) if with_facets else {}
+        browse = not compiled.clauses
+        lengths = opened.cache.setdefault("lengths", accumulate.Lengths())
+        if browse or sort != "relevance":
+            newest_first = (sort if sort != "relevance" else "-date") == "-date"
+            candidates = None if browse else wq.And(compiled.clauses)
+            docs, count = collecting.by_date(
+                searcher,
+                columns,
+                candidates,
+                depth,
+                allow,
+                restrict,
+                newest_first,
+                deadline,
+                lengths,
+            )
+            if not count.total and len(compiled.clauses) > 1:
+                docs, count = collecting.by_date(
+                    searcher,
+                    columns,
+                    compiled.scored,
+                    depth,
+                    allow,
+                    restrict,
+                    newest_first,
+                    deadline,
+                    lengths,
+                )
+            ranked = [(doc, 0.0) for doc in docs]  # sorted: no relevance score
+        else:
+            scored = collecting.score_all(
+                searcher, compiled.scored, allow, restrict, lengths, deadline
+            )
+            clause_docs = None
+            if scored is not None:
+                scores, matched = scored
+                ranked = collecting.best(scores, depth)
+                if deadline.hit:  # scored in part: estimate the rest
+                    total = collecting.estimate(searcher, compiled.scored, allow, restrict)
+                    count = collecting.Count(max(total, len(scores)), False)
+                else:
+                    everyone = list(scores) if len(scores) <= EXACT_FACETS_UP_TO else None
+                    count = collecting.Count(len(scores), True, everyone)
+                clause_docs = collecting.clause_docs(searcher, compiled.clauses, matched)
+            else:
+                ranked = collecting.top_candidates(
+                    searcher, compiled.scored, depth, allow, restrict, deadline
+                )
+                count = collecting.count(searcher, compiled.scored, allow, restrict, deadline)
+            if not deadline.passed():  # past the budget: the BM25F order as it stands
+                ranked = rerank(searcher, compiled.clauses, ranked, params, clause_docs)
+        total = max(count.total, len(ranked))
+        facets: dict[str, list[FacetValue]] = {}
+        facets_exact = True
+        histogram = None
         if with_facets:
+            docs_for, scale, facets_exact = _facet_docs(
+                searcher, count, [doc for doc, _ in ranked], restrict
+            )
+            facets = _search_facets(searcher, columns, docs_for, scale)
             for name in FACETS:
                 if request.filter_values(name):
                     facets[name] = _facet_without_own_filter(
                         searcher, compiled, request, name, params
                     )
-        histogram = _histogram(results, total) if with_facets else None
+            histogram = _histogram_of(searcher, columns, docs_for, scale, total)
         if collapse:
             signatures = searcher.reader().column_reader("dup_sig")
             leaders = group_near_duplicates(
@@ -288,24 +423,58 @@ def search(
             for doc, score, dups in page_groups
         ]
         suggestion = spelling.suggest_query(parsed.text, compiled.fixes)
-    took = (time.perf_counter() - started) * 1000
-    return SearchResult(
-        query=parsed.text,
-        total=total,
-        page=page,
-        size=size,
-        took_ms=took,
-        suggestion=suggestion,
-        hits=hits,
-        facets=facets,
-        sort=sort,
-        corrections=[
-            Correction(typed, [spelling.like_typed(typed, fix) for fix in fixes])
-            for typed, fixes in compiled.corrections.items()
-        ],
-        truncated=parsed.truncated,
-        histogram=histogram,
-    )
+        result = SearchResult(
+            query=parsed.text,
+            total=total,
+            page=page,
+            size=size,
+            took_ms=(time.perf_counter() - started) * 1000,
+            suggestion=suggestion,
+            hits=hits,
+            facets=facets,
+            sort=sort,
+            total_exact=count.exact and not deadline.hit,
+            facets_exact=facets_exact and not deadline.hit,
+            corrections=[
+                Correction(typed, [spelling.like_typed(typed, fix) for fix in fixes])
+                for typed, fixes in compiled.corrections.items()
+            ],
+            truncated=parsed.truncated,
+            histogram=histogram,
+        )
+        _result_cache(opened).put(key, result)
+    return result
+
+
+def _result_cache(opened: OpenIndex) -> ResultCache:
+    """This build's recent results (a swap to a new build starts with an empty cache)."""
+    cache = opened.cache.get("results")
+    if cache is None:
+        cache = opened.cache.setdefault("results", ResultCache(RESULT_CACHE_SIZE))
+    return cache
+
+
+class ResultCache:
+    """A small LRU of search results, shared by a worker's threads."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict[tuple, SearchResult] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> SearchResult | None:
+        with self._lock:
+            result = self._items.get(key)
+            if result is not None:
+                self._items.move_to_end(key)
+            return result
+
+    def put(self, key: tuple, result: SearchResult) -> None:
+        with self._lock:
+            self._items[key] = result
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
 
 
 def export_hits(
@@ -332,7 +501,9 @@ def export_hits(
         terms = Highlight(compiled.stems, compiled.exact, compiled.phrases)
 
     def hits() -> Iterator[Hit]:
-        # The searcher stays usable: the handle keeps it open for this thread.
+        # The searcher stays usable: the handle keeps it open for this thread (and this closure
+        # keeps the handle alive: a dropped handle closes its searchers).
+        assert handle is not None
         for doc, score in ranked[:limit]:
             yield _hit(searcher.stored_fields(doc), score, terms, with_snippets, [])
 

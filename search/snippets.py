@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from search.analysis import cached_exact_analyzer as exact_analyzer
 from search.analysis import cached_italian_analyzer as italian_analyzer
+from search.analysis import fold_accents
 
 FRAGMENT_CHARS = 200
 MAX_FRAGMENTS = 3
@@ -34,25 +35,25 @@ class Highlight:
 def match_spans(text: str, terms: Highlight) -> list[tuple[int, int, str]]:
     """Character spans ``(start, end, key)`` of the matches in ``text``, sorted, non-overlapping.
 
-    ``key`` identifies the matched term, so fragments can be scored by distinct terms.
+    ``key`` identifies the matched term, so fragments can be scored by distinct terms. Only the
+    words that could match are analysed (see :func:`_windows`): analysing a whole stored body for
+    every hit was the largest cost of a result page.
     """
     spans: dict[int, tuple[int, str]] = {}
-    if terms.stems:
-        for tok in italian_analyzer()(text, chars=True, positions=True):
-            if tok.text in terms.stems:
-                spans[tok.startchar] = (tok.endchar, tok.text)
-    if terms.exact or terms.phrases:
-        toks = [(t.text, t.startchar, t.endchar) for t in exact_analyzer()(text, chars=True)]
-        for word, start, end in toks:
-            if word in terms.exact:
-                spans[start] = (end, word)
-        for phrase in terms.phrases:
-            n = len(phrase)
-            for i in range(len(toks) - n + 1):
-                if all(toks[i + k][0] == phrase[k] for k in range(n)):
-                    key = " ".join(phrase)
-                    for k in range(n):
-                        spans[toks[i + k][1]] = (toks[i + k][2], key)
+    windows = _windows(text, terms)
+    if windows is None:  # text whose folding changes its length, numbers: analyse it all
+        windows = [(0, len(text), True, True)]
+    # Later kinds win where they overlap, in this order: stems, exact words, phrases.
+    for start, end, stemmed, _ in windows:
+        if stemmed and terms.stems:
+            _stem_spans(text, start, end, terms.stems, spans)
+    exact_windows = [(start, end) for start, end, _, exact in windows if exact]
+    if terms.exact:
+        for start, end in exact_windows:
+            _exact_spans(text, start, end, terms.exact, [], spans)
+    if terms.phrases:
+        for start, end in exact_windows:
+            _exact_spans(text, start, end, set(), terms.phrases, spans)
     out: list[tuple[int, int, str]] = []
     last_end = -1
     for start in sorted(spans):
@@ -61,6 +62,127 @@ def match_spans(text: str, terms: Highlight) -> list[tuple[int, int, str]]:
             out.append((start, end, key))
             last_end = end
     return out
+
+
+def _stem_spans(
+    text: str, start: int, end: int, stems: set[str], spans: dict[int, tuple[int, str]]
+) -> None:
+    """Add the stemmed matches in ``text[start:end]`` to ``spans``."""
+    for tok in italian_analyzer()(text[start:end], chars=True, positions=True, start_char=start):
+        if tok.text in stems:
+            spans[tok.startchar] = (tok.endchar, tok.text)
+
+
+def _exact_spans(
+    text: str,
+    start: int,
+    end: int,
+    words: set[str],
+    phrases: list[list[str]],
+    spans: dict[int, tuple[int, str]],
+) -> None:
+    """Add the exact-word and phrase matches in ``text[start:end]`` to ``spans``."""
+    toks = [
+        (t.text, t.startchar, t.endchar)
+        for t in exact_analyzer()(text[start:end], chars=True, start_char=start)
+    ]
+    for word, s, e in toks:
+        if word in words:
+            spans[s] = (e, word)
+    for phrase in phrases:
+        n = len(phrase)
+        for i in range(len(toks) - n + 1):
+            if all(toks[i + k][0] == phrase[k] for k in range(n)):
+                key = " ".join(phrase)
+                for k in range(n):
+                    spans[toks[i + k][1]] = (toks[i + k][2], key)
+
+
+def _keys(terms: Highlight) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """Folded prefixes a matching word must start with: (for stems, for exact words/phrases).
+
+    A Snowball stem is a prefix of its (folded) word except where a suffix is rewritten
+    ("presenza" -> "present"), which changes at most the stem's last two letters; numbers lose
+    their separators ("1.000" -> "1000"), so they are not looked up this way (None).
+    """
+    stems = tuple(sorted({s[: max(3, len(s) - 2)] for s in terms.stems}))
+    exact = tuple(sorted(set(terms.exact) | {p[0] for p in terms.phrases if p}))
+    if any(ch.isdigit() for key in stems + exact for ch in key):
+        return None
+    # The one word the analyzer rewrites: "po'" is the elided "poco".
+    stems += ("po",) if any(k.startswith("poc") for k in stems) else ()
+    exact += ("po",) if "poco" in exact else ()
+    return stems, exact
+
+
+def _windows(text: str, terms: Highlight) -> list[tuple[int, int, bool, bool]] | None:
+    """The whitespace-delimited stretches of ``text`` that may hold a match.
+
+    Returns ``(start, end, for stems, for exact words)``; a phrase's window runs over the words
+    that follow its first word. Tokens never cross whitespace, so analysing only these stretches
+    finds the same matches as analysing the whole text.
+    """
+    keys = _keys(terms)
+    if keys is None:
+        return None
+    folded = _fold(text)
+    if folded is None:
+        return None
+    stem_keys, exact_keys = keys
+    longest = max((len(p) for p in terms.phrases), default=1)
+    out: dict[tuple[int, int], tuple[bool, bool]] = {}
+    for key, is_stem in [(k, True) for k in stem_keys] + [(k, False) for k in exact_keys]:
+        pos = folded.find(key)
+        while pos != -1:
+            if pos == 0 or not folded[pos - 1].isalnum():  # at the start of a word (or part)
+                start = _chunk_start(text, pos)
+                end = _chunk_end(text, pos)
+                if not is_stem and terms.phrases:
+                    for _ in range(2 * longest + 2):  # the phrase's next words (and marks)
+                        if end >= len(text):
+                            break
+                        end = _chunk_end(text, _skip_space(text, end))
+                was_stem, was_exact = out.get((start, end), (False, False))
+                out[(start, end)] = (was_stem or is_stem, was_exact or not is_stem)
+            pos = folded.find(key, pos + 1)
+    return [(start, end, st, ex) for (start, end), (st, ex) in sorted(out.items())]
+
+
+# Italian's accented letters, folded with str.replace: str.translate over a whole body (what
+# fold_accents does) costs more than everything else in this module.
+_ITALIAN_ACCENTS = list(zip("àáèéìíîòóùú", "aaeeiiioouu", strict=True))
+
+
+def _fold(text: str) -> str | None:
+    """``text`` lower-cased and accent-folded, position for position (None if it cannot be)."""
+    folded = text.lower()
+    if not folded.isascii():
+        for accented, plain in _ITALIAN_ACCENTS:
+            if accented in folded:
+                folded = folded.replace(accented, plain)
+        if not folded.isascii():
+            folded = fold_accents(folded)
+    return folded if len(folded) == len(text) else None
+
+
+def _chunk_start(text: str, pos: int) -> int:
+    while pos > 0 and not text[pos - 1].isspace():
+        pos -= 1
+    return pos
+
+
+def _chunk_end(text: str, pos: int) -> int:
+    n = len(text)
+    while pos < n and not text[pos].isspace():
+        pos += 1
+    return pos
+
+
+def _skip_space(text: str, pos: int) -> int:
+    n = len(text)
+    while pos < n and text[pos].isspace():
+        pos += 1
+    return pos
 
 
 def _render(text: str, start: int, end: int, spans: Iterable[tuple[int, int, str]]) -> str:

@@ -149,6 +149,9 @@ class IndexHandle:
         self._lock = threading.Lock()
         self._open: OpenIndex | None = None
         self._local = threading.local()
+        # Every searcher handed out, so close() (or dropping the handle) closes them all: with
+        # separate segment files each holds open files of its own.
+        self._searchers: list[Searcher] = []
 
     def current(self) -> OpenIndex:
         """The live build, reopened if ``current`` now points elsewhere."""
@@ -167,21 +170,39 @@ class IndexHandle:
     @contextmanager
     def searcher(self):
         """A searcher over the live build (reused per thread while the build stays live)."""
+        with self.reading() as (_, searcher):
+            yield searcher
+
+    @contextmanager
+    def reading(self):
+        """The live build and a searcher over that same build, as a pair: per-build caches
+        (results, columns, posting lists) are only ever used with their own build's searcher."""
         opened = self.current()
         cached: tuple[Path, Searcher] | None = getattr(self._local, "searcher", None)
         if cached is None or cached[0] != opened.target:
             if cached is not None:
                 cached[1].close()
+                with self._lock:
+                    self._searchers = [s for s in self._searchers if s is not cached[1]]
             cached = (opened.target, opened.ix.searcher())
             self._local.searcher = cached
-        yield cached[1]
+            with self._lock:
+                self._searchers.append(cached[1])
+        yield opened, cached[1]
 
     def close(self) -> None:
-        cached = getattr(self._local, "searcher", None)
-        if cached is not None:
-            cached[1].close()
-            self._local.searcher = None
+        """Close every searcher this handle opened and the index (call once no search runs)."""
+        self._local.searcher = None
         with self._lock:
+            for searcher in self._searchers:
+                searcher.close()
+            self._searchers = []
             if self._open is not None:
                 self._open.ix.close()
                 self._open = None
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # interpreter shutdown: nothing left to release
+            pass

@@ -30,6 +30,8 @@ class Synonyms:
     """Spelling key -> the other spellings of its groups, as written in the file."""
 
     variants: dict[Key, list[str]] = field(default_factory=dict)
+    # Which file (path, mtime, size) it was read from: part of the result cache's key.
+    version: tuple = ()
 
     def __bool__(self) -> bool:
         return bool(self.variants)
@@ -101,6 +103,7 @@ def load_synonyms(path: str | os.PathLike[str] | None = None) -> Synonyms:
             "fix RASSEGNA_SYNONYMS or the file (UTF-8 text)."
         ) from None
     synonyms = parse_synonyms(text, str(source))
+    synonyms.version = cache_key
     _LOADED.clear()  # one file in use at a time: keep only the newest
     _LOADED[cache_key] = synonyms
     return synonyms

@@ -9,6 +9,7 @@ from pathlib import Path
 SEARCH_RESPONSE_KEYS = [
     "query",
     "total",
+    "total_exact",
     "page",
     "size",
     "took_ms",
@@ -17,6 +18,7 @@ SEARCH_RESPONSE_KEYS = [
     "truncated",
     "hits",
     "facets",
+    "facets_exact",
     "histogram",
 ]
 

@@ -92,6 +92,7 @@ SCHEMAS: dict[str, Any] = {
         "required": [
             "query",
             "total",
+            "total_exact",
             "page",
             "size",
             "took_ms",
@@ -100,12 +101,22 @@ SCHEMAS: dict[str, Any] = {
             "truncated",
             "hits",
             "facets",
+            "facets_exact",
             "histogram",
         ],
         "additionalProperties": False,
         "properties": {
             "query": {"type": "string"},
-            "total": {"type": "integer", "minimum": 0},
+            "total": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "Matching articles; an estimate when `total_exact` is false.",
+            },
+            "total_exact": {
+                "type": "boolean",
+                "description": "False when `total` is estimated (large result sets): show it as "
+                "'circa'.",
+            },
             "page": {"type": "integer", "minimum": 1},
             "size": {"type": "integer", "minimum": 1, "maximum": MAX_SIZE},
             "took_ms": {"type": "number"},
@@ -131,6 +142,11 @@ SCHEMAS: dict[str, Any] = {
                     name: {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}}
                     for name in ("source", "author", "year")
                 },
+            },
+            "facets_exact": {
+                "type": "boolean",
+                "description": "False when facet counts come from a sample of the matches "
+                "(the best-ranked), scaled to the estimated total.",
             },
             "histogram": {
                 "oneOf": [{"$ref": "#/components/schemas/DateHistogram"}, {"type": "null"}],

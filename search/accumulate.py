@@ -1,0 +1,341 @@
+"""BM25F term at a time: every matching document scored in one pass per term over its postings.
+
+Whoosh scores document at a time through a tree of Python matchers (several calls per posting and
+per tree level); for the usual query (an OR of terms: the words in their fields) reading each
+term's postings block by block and adding its BM25F contribution into a dict costs a fraction of
+that, and it yields the exact count and the set of documents each term matched as by-products.
+
+The scores are Whoosh's own (same formula, statistics, field lengths and boosts; sums may differ in
+the last bit, being added in another order): ``tests/test_accumulate.py`` checks them against
+Whoosh's. Queries of any other shape (phrases, ANDs of parts, another weighting) are left to
+Whoosh: :func:`flat_terms` returns None for them.
+
+This reads Whoosh 2.7.4's posting blocks and length columns directly (its private attributes;
+the version is pinned in pyproject.toml).
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from array import array
+from collections import OrderedDict
+from pickle import loads
+
+from whoosh import formats, scoring
+from whoosh import query as wq
+from whoosh.codec import whoosh3
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.system import _INT_SIZE
+from whoosh.util.numeric import byte_to_length
+
+Term = tuple[str, str, float]  # field, text, boost; or a phrase: field, words, boost
+
+_LENGTHS = [float(byte_to_length(b)) for b in range(256)]
+
+
+def flat_terms(q: wq.Query, searcher) -> list[Term] | None:
+    """The terms of ``q`` when it is an OR tree of terms scored by plain BM25F, else None."""
+    if type(searcher.weighting) is not scoring.BM25F:
+        return None
+    return _flatten(q)
+
+
+def _flatten(q: wq.Query) -> list[Term] | None:
+    if q is wq.NullQuery:
+        return []
+    if type(q) is wq.Term:
+        return [(q.fieldname, q.text, q.boost)]
+    if type(q) is wq.Phrase and q.slop == 1 and q.words:
+        return [(q.fieldname, tuple(q.words), q.boost)]  # type: ignore[list-item]
+    if type(q) is wq.Or and q.boost == 1.0 and not q.minmatch and not q.scale:
+        out: list[Term] = []
+        for sub in q.subqueries:
+            terms = _flatten(sub)
+            if terms is None:
+                return None
+            out.extend(terms)
+        return out
+    return None
+
+
+# Decoded posting lists kept per build (the most recently used, up to this many postings: 8
+# bytes each), so the words news queries share are not unpickled and inflated query after query.
+CACHED_POSTINGS = 4_000_000
+
+
+class Lengths:
+    """Per build and segment: field lengths as floats (a few MB at 100k), the length part of
+    BM25 per ranking setting, and recently used posting lists."""
+
+    def __init__(self, cached_postings: int = CACHED_POSTINGS):
+        self._by_segment: dict[tuple[str, str], array] = {}
+        self._norms: dict[tuple, list[float]] = {}
+        self._postings: OrderedDict[tuple, tuple[array, array]] = OrderedDict()
+        self._postings_held = 0
+        self._postings_limit = cached_postings
+        self._lock = threading.Lock()
+
+    def postings(self, segreader, fieldname: str, btext: bytes) -> tuple[array, array] | None:
+        """One term's live postings in one segment, as (docnums, weights)."""
+        key = (segreader.segment().segment_id(), fieldname, btext)
+        with self._lock:
+            found = self._postings.get(key)
+            if found is not None:
+                self._postings.move_to_end(key)
+                return found
+        found = _read_postings(segreader.postings(fieldname, btext))
+        if found is None or len(found[0]) > self._postings_limit // 4:
+            return found
+        with self._lock:
+            self._postings[key] = found
+            self._postings_held += len(found[0])
+            while self._postings_held > self._postings_limit:
+                _, (old_ids, _) = self._postings.popitem(last=False)
+                self._postings_held -= len(old_ids)
+        return found
+
+    def of(self, segreader, fieldname: str) -> array | None:
+        key = (segreader.segment().segment_id(), fieldname)
+        found = self._by_segment.get(key)
+        if found is None:
+            column = segreader._perdoc._cached_reader(  # noqa: SLF001 (pinned Whoosh 2.7.4)
+                whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN
+            )
+            if column is None:
+                return None
+            found = self._by_segment[key] = array("d", (_LENGTHS[b] for b in column))
+        return found
+
+    def norms(self, segreader, fieldname: str, avgfl: float, b: float, k1: float):
+        """The length part of bm25(), ``k1 * ((1 - b) + b * fl / avgfl)``, per document, written
+        as Whoosh writes it (the same floats); kept for the last few ranking settings."""
+        key = (segreader.segment().segment_id(), fieldname, avgfl, b, k1)
+        found = self._norms.get(key)
+        if found is None:
+            lens = self.of(segreader, fieldname)
+            if lens is None:
+                return None
+            if len(self._norms) >= 32:
+                self._norms.clear()
+            found = self._norms[key] = [k1 * ((1 - b) + b * fl / avgfl) for fl in lens]
+        return found
+
+
+def accumulate(
+    searcher, terms: list[Term], lengths: Lengths, deadline=None
+) -> tuple[dict[int, float], list[set[int]]] | None:
+    """BM25F scores of every document matching any of ``terms`` (global docnums), and the
+    documents each term matched; None when a posting list is not in a form read here."""
+    weighting = searcher.weighting
+    k1 = weighting.K1
+    scores: dict[int, float] = {}
+    matched: list[set[int]] = []
+    schema = searcher.schema
+    for fieldname, text, boost in terms:
+        docs: set[int] = set()
+        matched.append(docs)
+        if fieldname not in schema:
+            continue
+        if isinstance(text, tuple):
+            if not _add_phrase(searcher, fieldname, text, boost, lengths, scores, docs, deadline):
+                return None
+            if deadline is not None and deadline.passed():
+                break
+            continue
+        field = schema[fieldname]
+        btext = field.to_bytes(text)
+        if (fieldname, btext) not in searcher.reader():
+            continue
+        if not field.scorable:
+            return None
+        b = weighting._field_B.get(fieldname, weighting.B)  # noqa: SLF001
+        idf = searcher.idf(fieldname, btext)
+        avgfl = searcher.avg_field_length(fieldname) or 1
+        for segreader, offset in searcher.reader().leaf_readers():
+            if (fieldname, btext) not in segreader:
+                continue
+            postings = lengths.postings(segreader, fieldname, btext)
+            norms = lengths.norms(segreader, fieldname, avgfl, b, k1)
+            if postings is None or norms is None:
+                return None
+            _add_postings(*postings, norms, idf, k1, boost, offset, scores, docs)
+        if deadline is not None and deadline.passed():
+            break
+    return scores, matched
+
+
+def _add_postings(ids, weights, norms, idf, k1, boost, offset, scores, docs):
+    """Add one segment's postings of one term (Whoosh's bm25() and boost, term by term)."""
+    get = scores.get
+    k1p1 = k1 + 1
+    if boost == 1.0:
+        for docnum, tf in zip(ids, weights, strict=True):
+            g = docnum + offset
+            scores[g] = get(g, 0.0) + idf * ((tf * k1p1) / (tf + norms[docnum]))
+    else:  # the Term's boost, applied as Whoosh's WrappingMatcher does
+        for docnum, tf in zip(ids, weights, strict=True):
+            g = docnum + offset
+            scores[g] = get(g, 0.0) + idf * ((tf * k1p1) / (tf + norms[docnum])) * boost
+    docs.update(ids if not offset else (d + offset for d in ids))
+
+
+def _read_postings(matcher) -> tuple[array, array] | None:
+    """A segment's whole posting list of one term as (docnums, weights), live documents only."""
+    deleted: frozenset[int] = frozenset()
+    if isinstance(matcher, FilterMatcher):  # the segment's deleted documents
+        if not matcher._exclude:  # noqa: SLF001
+            return None
+        deleted = frozenset(matcher._ids)  # noqa: SLF001
+        matcher = matcher.child
+    if type(matcher) is not whoosh3.W3LeafMatcher:
+        return None
+    ids, weights = array("I"), array("f")
+    while matcher.is_active():
+        matcher._read_ids()  # noqa: SLF001
+        matcher._read_weights()  # noqa: SLF001
+        block_ids = matcher._ids  # noqa: SLF001
+        block_weights = matcher._weights  # noqa: SLF001
+        if deleted:
+            live = [i for i, d in enumerate(block_ids) if d not in deleted]
+            ids.extend(block_ids[i] for i in live)
+            weights.extend(block_weights[i] for i in live)
+        else:
+            ids.extend(block_ids)
+            weights.extend(block_weights)
+        matcher._next_block()  # noqa: SLF001
+    return ids, weights
+
+
+def _add_phrase(searcher, fieldname, words, boost, lengths, scores, docs, deadline=None) -> bool:
+    """Add the documents holding ``words`` in sequence, scored as Whoosh scores a phrase (the sum
+    of its words' BM25F); False when the postings are not in a form read here."""
+    field = searcher.schema[fieldname]
+    if not field.scorable or not field.format.supports("positions"):
+        return False
+    weighting = searcher.weighting
+    k1 = weighting.K1
+    b = weighting._field_B.get(fieldname, weighting.B)  # noqa: SLF001
+    avgfl = searcher.avg_field_length(fieldname) or 1
+    reader = searcher.reader()
+    btexts = [field.to_bytes(w) for w in words]
+    if any((fieldname, t) not in reader for t in btexts):
+        return True  # a word the index lacks: no document has the phrase
+    idfs = {t: searcher.idf(fieldname, t) for t in btexts}
+    rarest_first = sorted(set(btexts), key=lambda t: reader.doc_frequency(fieldname, t))
+    if type(field.format) is not formats.Positions:
+        return False
+    decode = _positions
+    for segreader, offset in reader.leaf_readers():
+        postings: dict[bytes, dict[int, tuple[float, bytes]]] = {}
+        candidates: set[int] | None = None
+        for btext in rarest_first:
+            if (fieldname, btext) not in segreader:
+                candidates = set()
+                break
+            found = _postings_with_values(segreader.postings(fieldname, btext), candidates)
+            if found is None:
+                return False
+            postings[btext] = found
+            candidates = set(found) if candidates is None else candidates & found.keys()
+            if not candidates:
+                break
+        if not candidates:
+            continue
+        lens = lengths.of(segreader, fieldname)
+        if lens is None:
+            return False
+        for n, docnum in enumerate(sorted(candidates), 1):
+            if deadline is not None and not n % 256 and deadline.passed():
+                break  # the documents checked so far (the caller sees the deadline)
+            starts = set(decode(postings[btexts[0]][docnum][1]))
+            for i, btext in enumerate(btexts[1:], 1):
+                starts.intersection_update(p - i for p in decode(postings[btext][docnum][1]))
+                if not starts:
+                    break
+            if not starts:
+                continue
+            fl = lens[docnum]
+            s = 0.0
+            for btext in btexts:
+                tf = postings[btext][docnum][0]
+                idf = idfs[btext]
+                s += idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
+            if boost != 1.0:
+                s = s * boost
+            g = docnum + offset
+            scores[g] = scores.get(g, 0.0) + s
+            docs.add(g)
+    return True
+
+
+def _positions(value: bytes):
+    """The positions in a ``Positions`` posting value (``formats.Positions.decode_positions``,
+    with the running sum done by itertools instead of a Python loop)."""
+    if not value.endswith(b"."):
+        value += b"."
+    return itertools.accumulate(loads(value[_INT_SIZE:]))
+
+
+def _postings_with_values(matcher, only: set[int] | None) -> dict[int, tuple[float, bytes]] | None:
+    """``{docnum: (weight, encoded positions)}`` of one segment's posting list (live documents,
+    limited to ``only`` when given)."""
+    deleted: frozenset[int] = frozenset()
+    if isinstance(matcher, FilterMatcher):
+        if not matcher._exclude:  # noqa: SLF001
+            return None
+        deleted = frozenset(matcher._ids)  # noqa: SLF001
+        matcher = matcher.child
+    if type(matcher) is not whoosh3.W3LeafMatcher:
+        return None
+    out: dict[int, tuple[float, bytes]] = {}
+    while matcher.is_active():
+        matcher._read_ids()  # noqa: SLF001
+        ids = matcher._ids  # noqa: SLF001
+        if only is None or not only.isdisjoint(ids):
+            matcher._read_weights()  # noqa: SLF001
+            matcher._read_values()  # noqa: SLF001
+            weights = matcher._weights  # noqa: SLF001
+            values = matcher._values  # noqa: SLF001
+            for i, docnum in enumerate(ids):
+                if (only is None or docnum in only) and docnum not in deleted:
+                    out[docnum] = (weights[i], values[i])
+        matcher._next_block()  # noqa: SLF001
+    return out
+
+
+def matching_docs(searcher, q: wq.Query, lengths: Lengths) -> set[int] | None:
+    """The documents ``q`` matches, unscored, from whole posting lists: an OR of terms and
+    phrases, or an AND of such (sorting by date needs them all); None for other shapes."""
+    if type(q) is wq.And and q.boost == 1.0:
+        out: set[int] | None = None
+        for sub in sorted(q.subqueries, key=lambda sub: sub.estimate_size(searcher.reader())):
+            docs = matching_docs(searcher, sub, lengths)
+            if docs is None:
+                return None
+            out = docs if out is None else out & docs
+            if not out:
+                return set()
+        return out if out is not None else set()
+    terms = flat_terms(q, searcher)
+    if terms is None:
+        return None
+    out = set()
+    for fieldname, text, boost in terms:
+        if fieldname not in searcher.schema:
+            continue
+        if isinstance(text, tuple):
+            docs: set[int] = set()
+            if not _add_phrase(searcher, fieldname, text, boost, lengths, {}, docs):
+                return None
+            out |= docs
+            continue
+        btext = searcher.schema[fieldname].to_bytes(text)
+        for segreader, offset in searcher.reader().leaf_readers():
+            if (fieldname, btext) not in segreader:
+                continue
+            postings = lengths.postings(segreader, fieldname, btext)
+            if postings is None:
+                return None
+            out.update(postings[0] if not offset else (d + offset for d in postings[0]))
+    return out

@@ -1,0 +1,121 @@
+"""Term-at-a-time BM25F gives Whoosh's own scores, on one segment and on several with deletions."""
+
+from __future__ import annotations
+
+import pytest
+from corpus import ARTICLES, write_jsonl
+from whoosh import query as wq
+from whoosh import scoring
+from whoosh.searching import Searcher
+
+from search.accumulate import Lengths, accumulate, flat_terms, matching_docs
+from search.collecting import Deadline, best, clause_docs, score_all
+from search.indexer import build_index, update_index
+from search.query import compile_query, parse
+from search.ranking import DEFAULT, RankingParams, ranked_searcher, rerank
+from search.store import IndexHandle
+
+QUERIES = [
+    "presidente",
+    "presidente repubblica decreto",
+    "Il presidente della Repubblica firma il decreto",
+    "melone OR sindacati",
+    "negoz* presidente",
+    "zzzz presidente",
+    '"presidente della Repubblica"',
+    '"ha firmato" decreto',
+    '"il melone" OR "il prezzo"',
+    '"repubblica presidente"',
+]
+
+
+def whoosh_scores(searcher, q) -> dict[int, float]:
+    return {hit.docnum: hit.score for hit in searcher.search(q, limit=None)}
+
+
+def our_scores(searcher, q) -> dict[int, float]:
+    terms = flat_terms(q, searcher)
+    assert terms is not None
+    found = accumulate(searcher, terms, Lengths())
+    assert found is not None
+    return found[0]
+
+
+@pytest.fixture(params=["one segment", "segments and deletions"])
+def handle(request, tmp_path):
+    build_index([write_jsonl(tmp_path / "a.jsonl", ARTICLES)], tmp_path / "ix")
+    if request.param != "one segment":
+        # New versions without the words of the old ones, which stay behind as deleted documents.
+        changed = [
+            dict(a, title="Avvistato", body="Un ornitorinco avvistato.") for a in ARTICLES[:2]
+        ]
+        update_index([write_jsonl(tmp_path / "u.jsonl", changed)], tmp_path / "ix")
+    handle = IndexHandle(tmp_path / "ix")
+    yield handle
+    handle.close()
+
+
+@pytest.mark.parametrize("params", [DEFAULT, RankingParams(k1=0.9, b=0.4, exact_boost=2.0)])
+@pytest.mark.parametrize("text", QUERIES)
+def test_scores_match_whooshs(handle, text, params):
+    with handle.searcher() as base:
+        searcher = ranked_searcher(base, params)
+        q = compile_query(parse(text), searcher.reader(), params).scored
+        expected = whoosh_scores(searcher, q)
+        updated = searcher.reader().has_deletions()
+        got = our_scores(searcher, q)
+    assert sorted(got) == sorted(expected)
+    if not updated and text != '"repubblica presidente"':  # out of order: no phrase
+        assert expected
+    for docnum, score in expected.items():
+        assert got[docnum] == pytest.approx(score, rel=1e-9)
+
+
+def test_deleted_versions_are_not_scored(handle):
+    with handle.searcher() as base:
+        searcher = ranked_searcher(base)
+        updated = searcher.reader().has_deletions()
+        reader = searcher.reader()
+
+        def ids(text):
+            docs = our_scores(searcher, compile_query(parse(text), reader).scored)
+            return sorted(searcher.stored_fields(d)["id"] for d in docs)
+
+        assert ids("ornitorinco") == (["a1", "a2"] if updated else [])
+        assert ("a1" in ids("presidente")) is not updated
+
+
+def test_other_query_shapes_are_left_to_whoosh(handle):
+    with handle.searcher() as base:
+        searcher = ranked_searcher(base)
+        reader = searcher.reader()
+        phrase = compile_query(parse('title:"presidente della repubblica"'), reader).filter
+        assert flat_terms(phrase, searcher) is None  # a phrase with slop
+        assert flat_terms(compile_query(parse("covid-19"), reader).scored, searcher) is None
+        other = Searcher(reader, weighting=scoring.TF_IDF(), closereader=False)
+        assert flat_terms(compile_query(parse("presidente"), reader).scored, other) is None
+
+
+@pytest.mark.parametrize("text", QUERIES[1:4] + QUERIES[7:8])
+def test_clause_documents_rerank_as_the_matchers_do(handle, text):
+    with handle.searcher() as base:
+        searcher = ranked_searcher(base)
+        compiled = compile_query(parse(text), searcher.reader())
+        found = score_all(searcher, compiled.scored, None, None, Lengths(), Deadline(60))
+        assert found is not None
+        scores, matched = found
+        ranked = best(scores, 200)
+        docs = clause_docs(searcher, compiled.clauses, matched)
+        assert docs is not None
+        assert rerank(searcher, compiled.clauses, ranked, DEFAULT, docs) == rerank(
+            searcher, compiled.clauses, ranked, DEFAULT
+        )
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_matching_documents_are_whooshs(handle, text):
+    with handle.searcher() as base:
+        searcher = ranked_searcher(base)
+        compiled = compile_query(parse(text), searcher.reader())
+        for q in (wq.And(compiled.clauses), compiled.scored):
+            assert matching_docs(searcher, q, Lengths()) == set(searcher.docs_for_query(q))
