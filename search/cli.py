@@ -254,7 +254,8 @@ def search(query, index_path, size, page, no_collapse, as_json, **options):
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
     click.echo(
-        f"{counted(result.total, 'result')} ({result.took_ms / 1000:.2f} s)"
+        ("about " if not result.total_exact else "")
+        + f"{counted(result.total, 'result')} ({result.took_ms / 1000:.2f} s)"
         + (f", page {result.page} of {result.pages}" if result.pages > 1 else "")
     )
     if result.truncated:

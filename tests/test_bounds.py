@@ -81,6 +81,17 @@ def test_past_the_counting_bound_totals_and_facets_are_estimates_and_say_so(
     assert len(result.hits) == 10
 
 
+def test_the_page_says_circa_when_the_total_is_an_estimate(handle, monkeypatch, whoosh_collector):
+    from web import create_app
+
+    client = create_app({"TESTING": True, "INDEX_DIR": str(handle.index_dir)}).test_client()
+    html = client.get("/search?q=comunale").get_data(as_text=True)
+    assert "<strong>12 risultati</strong>" in html  # exact: no "circa"
+    monkeypatch.setattr(collecting, "EXACT_COUNT_POSTINGS", 5)
+    html = client.get("/search?q=comunale&size=20").get_data(as_text=True)
+    assert "<strong>circa 13 risultati</strong>" in html
+
+
 def test_estimates_take_filters_into_account(handle, monkeypatch, whoosh_collector):
     monkeypatch.setattr(collecting, "EXACT_COUNT_POSTINGS", 5)
     result = search(handle, "comunale", source="ANSA", collapse=False)
