@@ -54,7 +54,6 @@ from search.synonyms import load_synonyms
 # Facet (and filter parameter) -> its field; several values of one filter match any of them.
 FACETS = {"source": "source_facet", "author": "author_facet", "year": "year"}
 MAX_FACET_VALUES = 30
-DAYS_FACET = "_days"
 MISSING_DATE = 2**64 - 1  # what the date column holds for an article without a date
 # Work budget of one search: past it every pass keeps the best it has found (and the result says
 # the count is approximate). Well under gunicorn's timeout, so no query stalls a worker.
@@ -82,145 +81,83 @@ def _filter_query(compiled: Compiled, request: SearchRequest) -> wq.Query | None
     return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
-def _facet_groups() -> dict[str, sorting.FieldFacet]:
-    groups = {
-        name: sorting.FieldFacet(fieldname, maptype=sorting.Count)
-        for name, fieldname in FACETS.items()
-    }
-    # Counts per publication day, summed into months for the date histogram.
-    groups[DAYS_FACET] = _RawDateFacet("date", maptype=sorting.Count)
-    return groups
-
-
-class _RawColumnCategorizer(sorting.ColumnCategorizer):
-    """Groups by the raw column value: undated articles hold a sentinel that is no datetime."""
-
-    def key_to_name(self, key):
-        return key
-
-
-class _RawDateFacet(sorting.FieldFacet):
-    def categorizer(self, global_searcher):
-        return _RawColumnCategorizer(global_searcher, self.fieldname)
-
-
-def _histogram(results, total: int) -> DateHistogram:
-    """Matches per month (oldest first) and how many have no date."""
-    months: dict[str, int] = {}
-    for key, count in results.groups(DAYS_FACET).items():
-        if not isinstance(key, int) or key == MISSING_DATE:
-            continue
-        day = long_to_datetime(key)
-        month = f"{day.year:04d}-{day.month:02d}"
-        months[month] = months.get(month, 0) + count
-    values = [FacetValue(month, n) for month, n in sorted(months.items())]
-    return DateHistogram(months=values, undated=max(0, total - sum(months.values())))
-
-
-def _collect(searcher, q, limit, filter_q, mask, groupedby, sortedby=None):
-    """Run ``q`` keeping only the top ``limit`` documents while counting (and faceting) all.
-
-    Whoosh's own ``search(groupedby=…)`` switches to an unlimited collector that scores and sorts
-    every match; wrapping a top-N collector in the facet collector keeps facets exact and cheap.
-    """
-    if sortedby is not None:
-        collector = collectors.SortingCollector(sortedby, limit=limit)
+def _matches(
+    searcher, compiled: Compiled, sort, depth, allow, restrict, columns, lengths, deadline
+):
+    """The top ``depth`` matches as ``(docnum, score)`` (by BM25F, or by date), their count, and
+    the documents each clause matched when the term-at-a-time pass knows them (for the rerank)."""
+    if not compiled.clauses or sort != "relevance":
+        newest_first = (sort if sort != "relevance" else "-date") == "-date"
+        candidates = wq.And(compiled.clauses) if compiled.clauses else None
+        docs, count = collecting.by_date(
+            searcher, columns, candidates, depth, allow, restrict, newest_first, deadline, lengths
+        )
+        if not count.total and len(compiled.clauses) > 1:
+            docs, count = collecting.by_date(
+                searcher,
+                columns,
+                compiled.scored,
+                depth,
+                allow,
+                restrict,
+                newest_first,
+                deadline,
+                lengths,
+            )
+        return [(doc, 0.0) for doc in docs], count, None  # sorted: no relevance score
+    scored = collecting.score_all(searcher, compiled.scored, allow, restrict, lengths, deadline)
+    if scored is None:
+        ranked = collecting.top_candidates(
+            searcher, compiled.scored, depth, allow, restrict, deadline
+        )
+        return ranked, collecting.count(searcher, compiled.scored, allow, restrict, deadline), None
+    scores, matched = scored
+    if deadline.hit:  # scored in part: estimate the rest
+        total = collecting.estimate(searcher, compiled.scored, allow, restrict)
+        count = collecting.Count(max(total, len(scores)), False)
     else:
-        # Block-quality skipping would make the count and the facets inexact.
-        collector = collectors.TopCollector(limit, usequality=False, replace=0)
-    if groupedby:
-        collector = collectors.FacetCollector(collector, groupedby, maptype=sorting.Count)
-    if filter_q is not None or mask is not None:
-        collector = collectors.FilterCollector(collector, filter_q, mask)
-    searcher.search_with_collector(q, collector)
-    return collector.results()
-
-
-def _date_order(newest_first: bool) -> sorting.MultiFacet:
-    """Sort by date, articles without a date last in both directions."""
-    dated = wq.DateRange("date", datetime.datetime(1000, 1, 1), datetime.datetime(3000, 1, 1))
-    return sorting.MultiFacet(
-        [
-            sorting.QueryFacet({"0": dated}, other="1"),
-            sorting.FieldFacet("date", reverse=newest_first),
-        ]
-    )
-
-
-def _facets(results, names=tuple(FACETS)) -> dict[str, list[FacetValue]]:
-    out = {}
-    for name in names:
-        counts = results.groups(name)
-        values = [
-            FacetValue(k.decode() if isinstance(k, bytes) else str(k), n)
-            for k, n in counts.items()
-            if k not in (None, "", b"")
-        ]
-        if name == "year":
-            values.sort(key=lambda v: v.value, reverse=True)
-        else:
-            values.sort(key=lambda v: (-v.count, v.value))
-        out[name] = values[:MAX_FACET_VALUES]
-    return out
+        everyone = list(scores) if len(scores) <= EXACT_FACETS_UP_TO else None
+        count = collecting.Count(len(scores), True, everyone)
+    clause_docs = collecting.clause_docs(searcher, compiled.clauses, matched)
+    return collecting.best(scores, depth), count, clause_docs
 
 
 def _facet_without_own_filter(
-    searcher, compiled: Compiled, request: SearchRequest, name: str, params
-) -> list[FacetValue]:
-    """A filtered facet's values counted as if it were not set, so more can be added (OR)."""
+    searcher,
+    compiled: Compiled,
+    request: SearchRequest,
+    name: str,
+    filters: dict,
+    columns: collecting.Columns,
+    lengths: accumulate.Lengths,
+    deadline: collecting.Deadline,
+) -> tuple[list[FacetValue], bool]:
+    """A filtered facet's values counted as if it were not set, so more can be added (OR); the
+    same matching pass as the search, under its budget. Also says whether the counts are exact."""
     others = request.replace(**{FILTER_BY_NAME[name].attr: ()})
-    groupedby = {name: sorting.FieldFacet(FACETS[name], maptype=sorting.Count)}
-    results, _ = _ranked(
-        searcher, compiled, request.sort, 1, _filter_query(compiled, others), groupedby, params
+    allow, restrict = collecting.doc_sets(
+        searcher, _filter_query(compiled, others), compiled.excluded, filters
     )
-    return _facets(results, (name,))[name]
+    ranked, count, _ = _matches(
+        searcher, compiled, request.sort, 1, allow, restrict, columns, lengths, deadline
+    )
+    docs, scale, exact = _facet_docs(searcher, count, [doc for doc, _ in ranked], restrict)
+    counts = collecting.facet_counts(columns, searcher.reader(), FACETS[name], docs, scale)
+    return _facet_values(name, counts), exact
 
 
-def _ranked(searcher, compiled: Compiled, sort: str, depth: int, filter_q, groupedby, params):
-    """The collected results (counts, facets) and the top ``depth`` as (docnum, score), ordered."""
-    browse = not compiled.clauses
-    if browse or sort != "relevance":
-        ordered = sort if sort != "relevance" else "-date"
-        by_date = _date_order(newest_first=ordered == "-date")
-        candidates = compiled.scored if browse else wq.And(compiled.clauses)
-        results = _collect(
-            searcher,
-            candidates,
-            depth,
-            filter_q,
-            compiled.excluded,
-            groupedby,
-            sortedby=by_date,
-        )
-        if not results.scored_length() and len(compiled.clauses) > 1:
-            results = _collect(
-                searcher,
-                compiled.scored,
-                depth,
-                filter_q,
-                compiled.excluded,
-                groupedby,
-                sortedby=by_date,
-            )
-        ranked = [(hit.docnum, 0.0) for hit in results]  # sorted: no relevance score
+def _facet_values(name: str, counts: dict[str, int]) -> list[FacetValue]:
+    """A facet's values as shown: years newest first, names most frequent first; the first 30."""
+    values = [FacetValue(k, n) for k, n in counts.items() if k]
+    if name == "year":
+        values.sort(key=lambda v: v.value, reverse=True)
     else:
-        results = _collect(searcher, compiled.scored, depth, filter_q, compiled.excluded, groupedby)
-        ranked = rerank(
-            searcher, compiled.clauses, [(hit.docnum, hit.score) for hit in results], params
-        )
-    return results, ranked
+        values.sort(key=lambda v: (-v.count, v.value))
+    return values[:MAX_FACET_VALUES]
 
 
 def _facet_lists(counts: dict[str, dict[str, int]]) -> dict[str, list[FacetValue]]:
-    out = {}
-    for name in FACETS:
-        values = [FacetValue(k, n) for k, n in counts.get(name, {}).items() if k]
-        if name == "year":
-            values.sort(key=lambda v: v.value, reverse=True)
-        else:
-            values.sort(key=lambda v: (-v.count, v.value))
-        out[name] = values[:MAX_FACET_VALUES]
-    return out
+    return {name: _facet_values(name, counts.get(name, {})) for name in FACETS}
 
 
 def _columns(opened: OpenIndex) -> collecting.Columns:
@@ -329,57 +266,13 @@ def search(
         columns = _columns(opened)
         want = page * size
         depth = max(params.rerank_depth, want * 3 if collapse else want)
-        browse = not compiled.clauses
         lengths = opened.cache.setdefault("lengths", accumulate.Lengths())
-        if browse or sort != "relevance":
-            newest_first = (sort if sort != "relevance" else "-date") == "-date"
-            candidates = None if browse else wq.And(compiled.clauses)
-            docs, count = collecting.by_date(
-                searcher,
-                columns,
-                candidates,
-                depth,
-                allow,
-                restrict,
-                newest_first,
-                deadline,
-                lengths,
-            )
-            if not count.total and len(compiled.clauses) > 1:
-                docs, count = collecting.by_date(
-                    searcher,
-                    columns,
-                    compiled.scored,
-                    depth,
-                    allow,
-                    restrict,
-                    newest_first,
-                    deadline,
-                    lengths,
-                )
-            ranked = [(doc, 0.0) for doc in docs]  # sorted: no relevance score
-        else:
-            scored = collecting.score_all(
-                searcher, compiled.scored, allow, restrict, lengths, deadline
-            )
-            clause_docs = None
-            if scored is not None:
-                scores, matched = scored
-                ranked = collecting.best(scores, depth)
-                if deadline.hit:  # scored in part: estimate the rest
-                    total = collecting.estimate(searcher, compiled.scored, allow, restrict)
-                    count = collecting.Count(max(total, len(scores)), False)
-                else:
-                    everyone = list(scores) if len(scores) <= EXACT_FACETS_UP_TO else None
-                    count = collecting.Count(len(scores), True, everyone)
-                clause_docs = collecting.clause_docs(searcher, compiled.clauses, matched)
-            else:
-                ranked = collecting.top_candidates(
-                    searcher, compiled.scored, depth, allow, restrict, deadline
-                )
-                count = collecting.count(searcher, compiled.scored, allow, restrict, deadline)
-            if not deadline.passed():  # past the budget: the BM25F order as it stands
-                ranked = rerank(searcher, compiled.clauses, ranked, params, clause_docs)
+        ranked, count, clause_docs = _matches(
+            searcher, compiled, sort, depth, allow, restrict, columns, lengths, deadline
+        )
+        if sort == "relevance" and compiled.clauses and not deadline.passed():
+            # Past the budget: the BM25F order as it stands.
+            ranked = rerank(searcher, compiled.clauses, ranked, params, clause_docs)
         total = max(count.total, len(ranked))
         facets: dict[str, list[FacetValue]] = {}
         facets_exact = True
@@ -391,9 +284,10 @@ def search(
             facets = _search_facets(searcher, columns, docs_for, scale)
             for name in FACETS:
                 if request.filter_values(name):
-                    facets[name] = _facet_without_own_filter(
-                        searcher, compiled, request, name, params
+                    facets[name], exact = _facet_without_own_filter(
+                        searcher, compiled, request, name, filters, columns, lengths, deadline
                     )
+                    facets_exact = facets_exact and exact
             histogram = _histogram_of(searcher, columns, docs_for, scale, total)
         if collapse:
             signatures = searcher.reader().column_reader("dup_sig")
@@ -475,6 +369,71 @@ class ResultCache:
             self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
+
+
+def _collect(searcher, q, limit, filter_q, mask, groupedby, sortedby=None):
+    """Run ``q`` keeping only the top ``limit`` documents while counting (and faceting) all.
+
+    Whoosh's own ``search(groupedby=…)`` switches to an unlimited collector that scores and sorts
+    every match; wrapping a top-N collector in the facet collector keeps facets exact and cheap.
+    """
+    if sortedby is not None:
+        collector = collectors.SortingCollector(sortedby, limit=limit)
+    else:
+        # Block-quality skipping would make the count and the facets inexact.
+        collector = collectors.TopCollector(limit, usequality=False, replace=0)
+    if groupedby:
+        collector = collectors.FacetCollector(collector, groupedby, maptype=sorting.Count)
+    if filter_q is not None or mask is not None:
+        collector = collectors.FilterCollector(collector, filter_q, mask)
+    searcher.search_with_collector(q, collector)
+    return collector.results()
+
+
+def _date_order(newest_first: bool) -> sorting.MultiFacet:
+    """Sort by date, articles without a date last in both directions."""
+    dated = wq.DateRange("date", datetime.datetime(1000, 1, 1), datetime.datetime(3000, 1, 1))
+    return sorting.MultiFacet(
+        [
+            sorting.QueryFacet({"0": dated}, other="1"),
+            sorting.FieldFacet("date", reverse=newest_first),
+        ]
+    )
+
+
+def _ranked(searcher, compiled: Compiled, sort: str, depth: int, filter_q, groupedby, params):
+    """The collected results (counts, facets) and the top ``depth`` as (docnum, score), ordered."""
+    browse = not compiled.clauses
+    if browse or sort != "relevance":
+        ordered = sort if sort != "relevance" else "-date"
+        by_date = _date_order(newest_first=ordered == "-date")
+        candidates = compiled.scored if browse else wq.And(compiled.clauses)
+        results = _collect(
+            searcher,
+            candidates,
+            depth,
+            filter_q,
+            compiled.excluded,
+            groupedby,
+            sortedby=by_date,
+        )
+        if not results.scored_length() and len(compiled.clauses) > 1:
+            results = _collect(
+                searcher,
+                compiled.scored,
+                depth,
+                filter_q,
+                compiled.excluded,
+                groupedby,
+                sortedby=by_date,
+            )
+        ranked = [(hit.docnum, 0.0) for hit in results]  # sorted: no relevance score
+    else:
+        results = _collect(searcher, compiled.scored, depth, filter_q, compiled.excluded, groupedby)
+        ranked = rerank(
+            searcher, compiled.clauses, [(hit.docnum, hit.score) for hit in results], params
+        )
+    return results, ranked
 
 
 def export_hits(
@@ -634,9 +593,10 @@ def index_stats(handle: IndexHandle) -> IndexStats:
     if cached is not None:
         return cached
     with handle.searcher() as searcher:
-        results = searcher.search(wq.Every(), limit=None, groupedby=_facet_groups())
-        facets = _facets(results)
         reader = searcher.reader()
+        everything = collecting.Count(searcher.doc_count(), True, everything=True)
+        live, _, _ = _facet_docs(searcher, everything, [], None)
+        sources = collecting.facet_counts(collecting.Columns(), reader, "source_facet", live)
         # Raw column values: articles without a date hold the column's "missing" sentinel.
         raw = reader.column_reader("date", translate=False) if reader.has_column("date") else []
         dates = [long_to_datetime(v) for v in sorted(set(raw)) if v != MISSING_DATE]
@@ -652,7 +612,7 @@ def index_stats(handle: IndexHandle) -> IndexStats:
         size_bytes=size,
         date_min=real_dates[0] if real_dates else None,
         date_max=real_dates[-1] if real_dates else None,
-        sources=facets["source"],
+        sources=_facet_values("source", sources),
     )
     opened.cache["stats"] = stats
     return stats
