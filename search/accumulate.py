@@ -180,8 +180,9 @@ def _add_postings(ids, weights, norms, idf, k1, boost, offset, scores, docs):
     docs.update(ids if not offset else (d + offset for d in ids))
 
 
-def _read_postings(matcher) -> tuple[array, array] | None:
-    """A segment's whole posting list of one term as (docnums, weights), live documents only."""
+def _leaf(matcher) -> tuple[whoosh3.W3LeafMatcher, frozenset[int]] | None:
+    """A segment's leaf matcher of one term and the segment's deleted documents it skips, or
+    None when the matcher is not that shape (Whoosh's own matchers take over)."""
     deleted: frozenset[int] = frozenset()
     if isinstance(matcher, FilterMatcher):  # the segment's deleted documents
         if not matcher._exclude:  # noqa: SLF001
@@ -190,6 +191,15 @@ def _read_postings(matcher) -> tuple[array, array] | None:
         matcher = matcher.child
     if type(matcher) is not whoosh3.W3LeafMatcher:
         return None
+    return matcher, deleted
+
+
+def _read_postings(matcher) -> tuple[array, array] | None:
+    """A segment's whole posting list of one term as (docnums, weights), live documents only."""
+    leaf = _leaf(matcher)
+    if leaf is None:
+        return None
+    matcher, deleted = leaf
     ids, weights = array("I"), array("f")
     while matcher.is_active():
         matcher._read_ids()  # noqa: SLF001
@@ -280,14 +290,10 @@ def _positions(value: bytes):
 def _postings_with_values(matcher, only: set[int] | None) -> dict[int, tuple[float, bytes]] | None:
     """``{docnum: (weight, encoded positions)}`` of one segment's posting list (live documents,
     limited to ``only`` when given)."""
-    deleted: frozenset[int] = frozenset()
-    if isinstance(matcher, FilterMatcher):
-        if not matcher._exclude:  # noqa: SLF001
-            return None
-        deleted = frozenset(matcher._ids)  # noqa: SLF001
-        matcher = matcher.child
-    if type(matcher) is not whoosh3.W3LeafMatcher:
+    leaf = _leaf(matcher)
+    if leaf is None:
         return None
+    matcher, deleted = leaf
     out: dict[int, tuple[float, bytes]] = {}
     while matcher.is_active():
         matcher._read_ids()  # noqa: SLF001
