@@ -148,11 +148,6 @@ def numbered_matches(paragraphs_html: list[str]) -> tuple[list[str], int]:
     return [_MARK.sub(link, p) for p in paragraphs_html], count
 
 
-def is_web_url(url: str | None) -> bool:
-    """Whether a link to ``url`` is safe to offer: http(s) only, never javascript: or data:."""
-    return bool(url) and url.strip().lower().startswith(("http://", "https://"))
-
-
 def http_url(value: str | None) -> str | None:
     """The URL when it may be a link (http or https), else None: ingestion already drops the
     others, this keeps an index built by an older version from producing one."""
@@ -165,7 +160,6 @@ def init_app(app: Flask) -> None:
         italian_date=italian_date,
         month_label=month_label,
         day_label=day_label,
-        is_web_url=is_web_url,
         http_url=http_url,
         seconds=seconds,
     )
