@@ -106,12 +106,8 @@ def live(tmp_path_factory):
     (root / "corpus" / "aula.md").write_text(SUBHEADED, "utf-8")
     index_dir = root / "index"
     build_index([root / "corpus"], index_dir)
-    server = LiveServer(index_dir, root / "gunicorn.log", workers=2)
-    try:
-        server.wait_ready()
+    with LiveServer(index_dir, root / "gunicorn.log", workers=2) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -89,12 +89,8 @@ AUDIT = """() => {
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
     root = tmp_path_factory.mktemp("injection")
-    server = LiveServer(build_corpus_index(root, ARTICLES), root / "gunicorn.log", workers=1)
-    try:
-        server.wait_ready()
+    with LiveServer(build_corpus_index(root, ARTICLES), root / "gunicorn.log", workers=1) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")

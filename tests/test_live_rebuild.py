@@ -45,12 +45,8 @@ def article(word: str, n: int) -> dict:
 @pytest.fixture
 def server(tmp_path):
     index_dir = build_corpus_index(tmp_path)
-    live = LiveServer(index_dir, tmp_path / "gunicorn.log", workers=2)
-    try:
-        live.wait_ready()
+    with LiveServer(index_dir, tmp_path / "gunicorn.log", workers=2) as live:
         yield live, index_dir
-    finally:
-        live.stop()
 
 
 def test_rebuilds_and_updates_under_load(server, tmp_path):

@@ -26,12 +26,8 @@ POLLED = ("/api/search?q=manovra", "/search?q=manovra", "/readyz", "/articles/a0
 @pytest.fixture
 def server(tmp_path):
     index_dir = build_corpus_index(tmp_path)
-    live = LiveServer(index_dir, tmp_path / "gunicorn.log", workers=2)
-    try:
-        live.wait_ready()
+    with LiveServer(index_dir, tmp_path / "gunicorn.log", workers=2) as live:
         yield live, index_dir
-    finally:
-        live.stop()
 
 
 def api(live: LiveServer, path: str) -> dict:

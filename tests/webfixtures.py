@@ -195,7 +195,10 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """A real gunicorn started with `rassegna serve`, terminated by :meth:`stop`."""
+    """A real gunicorn started with `rassegna serve`, terminated by :meth:`stop`.
+
+    As a context manager it waits until the server answers and stops it on the way out.
+    """
 
     def __init__(self, index_dir: Path, log_path: Path, workers: int = 2):
         self.port = free_port()
@@ -256,3 +259,14 @@ class LiveServer:
                 self.process.kill()
                 self.process.wait(timeout=5)
         self._log.close()
+
+    def __enter__(self) -> LiveServer:
+        try:
+            self.wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
