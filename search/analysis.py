@@ -401,3 +401,87 @@ def cached_italian_analyzer() -> Analyzer:
 def cached_exact_analyzer() -> Analyzer:
     """One shared exact analyzer per process."""
     return exact_analyzer()
+
+
+class IndexWords:
+    """The words the analyzers give, computed without Token objects: the indexer's fast path.
+
+    ``positions(value, stemmed)`` returns, for each word of ``value`` in first-seen order, its
+    positions and the sum of its sections' weights, exactly as Whoosh's ``Positions`` and
+    ``Frequency`` formats accumulate them from ``italian_analyzer()`` (``stemmed``) or
+    ``exact_analyzer()``. Each distinct matched word is analysed once and remembered (news text
+    repeats its words), so a value costs one regex pass and a dictionary look-up per word.
+    tests/test_index_words.py checks it against the analyzers token for token.
+    """
+
+    def __init__(self, maxsize: int = 400_000):
+        self.maxsize = maxsize
+        self._exact: dict[str, tuple[str, ...]] = {}
+        self._stemmed: dict[str, tuple[str | None, ...]] = {}
+        self._stem = snowballstemmer.stemmer("italian").stemWord
+
+    def exact_words(self, raw: str) -> tuple[str, ...]:
+        """What one tokenizer match becomes: lowercased, elisions dropped, folded."""
+        words = self._exact.get(raw)
+        if words is None:
+            if len(self._exact) >= self.maxsize:
+                self._exact.clear()
+            words = self._exact[raw] = _exact_words(raw)
+        return words
+
+    def stemmed_words(self, raw: str) -> tuple[str | None, ...]:
+        """The same, stop words as None (they keep their position), the rest stemmed."""
+        words = self._stemmed.get(raw)
+        if words is None:
+            if len(self._stemmed) >= self.maxsize:
+                self._stemmed.clear()
+            stem = self._stem
+            words = self._stemmed[raw] = tuple(
+                None
+                if not w or w in ITALIAN_STOP_WORDS
+                else (stem(w) if w.isalpha() else w)
+                for w in self.exact_words(raw)
+            )
+        return words
+
+    def positions(self, value: str, stemmed: bool) -> tuple[dict[str, list[int]], dict[str, float]]:
+        """``({word: positions}, {word: summed weight})`` of an indexed value."""
+        lookup = self.stemmed_words if stemmed else self.exact_words
+        cache = self._stemmed if stemmed else self._exact
+        findall = _WORD_RE.findall
+        poses: dict[str, list[int]] = {}
+        weights: dict[str, float] = {}
+        pos = 0
+        for _offset, text, weight in _sections(value):
+            for raw in findall(text):
+                words = cache.get(raw)
+                if words is None:
+                    words = lookup(raw)
+                for word in words:
+                    if word is not None:
+                        found = poses.get(word)
+                        if found is None:
+                            poses[word] = [pos]
+                            weights[word] = 0.0 + weight
+                        else:
+                            found.append(pos)
+                            weights[word] += weight
+                    pos += 1
+        return poses, weights
+
+
+def _exact_words(raw: str) -> tuple[str, ...]:
+    """LowercaseFilter, ElisionFilter, ThousandsFilter and AccentFoldFilter on one match."""
+    text = raw.lower()
+    if (text.isalnum() and "\u02bc" not in text) or not _APOS_SPLIT_RE.search(text):
+        words = [text]
+    else:
+        words = [word for _offset, word in _elision_words(text)]
+    out = []
+    for word in words:
+        if "." in word and word[0].isdigit() and _THOUSANDS_RE.fullmatch(word):
+            word = word.replace(".", "")
+        if not word.isascii():
+            word = word.translate(_FOLD_TABLE)
+        out.append(word)
+    return tuple(out)

@@ -31,6 +31,7 @@ from search.errors import BuildError, IndexLockedError, IndexNotFoundError
 from search.ranking import FIELD_WEIGHTS, TEXT_FIELD, FieldWeights
 from search.schema import LEAD_CHARS, SCHEMA_VERSION, build_schema, pack_signature
 from search.wording import counted
+from search.writer import FastSegmentWriter
 
 Progress = Callable[[int], None]
 
@@ -41,19 +42,22 @@ MIN_WRITER_LIMIT_MB = 64
 # compound file's pieces (measured 8x less memory per worker at 20k). Safe because no file of a
 # live build is ever rewritten: builds and updates write into a new directory and swap it in.
 WRITER_COMPOUND = False
-# Writer processes when the caller does not say (one per core, at most this many), and the
-# fewest articles worth starting them for.
-MAX_AUTO_PROCS = 4
-MIN_ARTICLES_PER_PROC = 2000
-APPROX_ARTICLE_BYTES = 4000  # to guess an input's article count from its size
 
 
-def writer_procs(articles: int, procs: int | None = None) -> int:
-    """How many writer processes to use for ``articles`` (``procs`` when given)."""
-    if procs is not None:
-        return max(1, procs)
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(MAX_AUTO_PROCS, cores or 1, articles // MIN_ARTICLES_PER_PROC))
+def writer_procs(procs: int | None = None) -> int:
+    """How many writer processes to use (``procs`` when given). One by default: the fast
+    writer (search/writer.py) in one process outruns Whoosh's multiprocessing writer on two
+    cores, and a build's memory stays that of one process."""
+    return max(1, procs or 1)
+
+
+def _writer(ix, procs: int = 1, limitmb: int = WRITER_LIMIT_MB, compound: bool = WRITER_COMPOUND):
+    """The build's writer: the fast one in this process, or Whoosh's multiprocessing writer."""
+    if procs > 1:
+        # One buffer budget shared by the writer processes.
+        limitmb = max(MIN_WRITER_LIMIT_MB, limitmb // procs)
+        return ix.writer(procs=procs, multisegment=True, limitmb=limitmb, compound=compound)
+    return FastSegmentWriter(ix, limitmb=limitmb, compound=compound)
 
 
 @dataclass
@@ -438,13 +442,6 @@ def build_index(
             on_total(None)  # articles are streamed: the count is known at the end
         with _new_build(index_dir) as (build_id, build_dir):
             ix = whoosh.index.create_in(str(build_dir), build_schema())
-            procs = writer_procs(_articles_in(sources), procs)
-            # One buffer budget for the build, shared by its writer processes: memory stays that
-            # of one writer however many cores write.
-            limitmb = max(MIN_WRITER_LIMIT_MB, WRITER_LIMIT_MB // procs)
-            writer_args: dict = {"limitmb": limitmb, "compound": WRITER_COMPOUND}
-            if procs > 1:
-                writer_args.update(procs=procs, multisegment=True)
             stream = ArticleStream(sources, report, max_body_chars)
 
             def write(writer) -> None:
@@ -457,12 +454,12 @@ def build_index(
                         f"({report.skipped} items skipped); the live index was left as it was."
                     )
 
-            _commit(ix.writer(**writer_args), ix, write)
+            _commit(_writer(ix, writer_procs(procs)), ix, write)
             if stream.later_copies:
                 # Duplicate ids: the later record wins (update_document replaces the first).
                 ix = whoosh.index.open_dir(str(build_dir))
                 _commit(
-                    ix.writer(limitmb=WRITER_LIMIT_MB, compound=WRITER_COMPOUND),
+                    _writer(ix),
                     ix,
                     lambda writer: _write(
                         writer,
@@ -530,20 +527,6 @@ class ArticleStream:
         if self._first is None:
             return None
         return self.later_copies.get(self._first.id, self._first)
-
-
-def _articles_in(sources: Sequence[Path]) -> int:
-    """A rough count of the articles in ``sources`` from their size (to choose writer processes)."""
-    total = 0
-    for source in sources:
-        try:
-            if source.is_dir():
-                total += sum(p.stat().st_size for p in source.rglob("*") if p.is_file())
-            elif source.is_file():
-                total += source.stat().st_size
-        except OSError:
-            continue
-    return total // APPROX_ARTICLE_BYTES
 
 
 def _stored_hashes(searcher, articles: dict[str, Article]) -> dict[str, str | None]:
@@ -643,7 +626,7 @@ def update_index(
 
             # The update's own segment is small: one compound file keeps a worker's open files
             # the same after an update as after a rebuild (the big segments stay separate files).
-            _commit(ix.writer(limitmb=WRITER_LIMIT_MB, compound=True), ix, write)
+            _commit(_writer(ix, compound=True), ix, write)
             report.doc_count = live_count + report.added - report.deleted
             report.build_id = build_id
             parent = opened.manifest["build_id"]
