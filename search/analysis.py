@@ -23,8 +23,10 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
+from itertools import chain
 
 import snowballstemmer
 from whoosh.analysis import (
@@ -437,37 +439,70 @@ class IndexWords:
                 self._stemmed.clear()
             stem = self._stem
             words = self._stemmed[raw] = tuple(
-                None
-                if not w or w in ITALIAN_STOP_WORDS
-                else (stem(w) if w.isalpha() else w)
+                None if not w or w in ITALIAN_STOP_WORDS else (stem(w) if w.isalpha() else w)
                 for w in self.exact_words(raw)
             )
         return words
 
-    def positions(self, value: str, stemmed: bool) -> tuple[dict[str, list[int]], dict[str, float]]:
-        """``({word: positions}, {word: summed weight})`` of an indexed value."""
-        lookup = self.stemmed_words if stemmed else self.exact_words
+    def _flat(self, text: str, stemmed: bool) -> list[str | None]:
+        """The words of ``text`` in order, one per position (stop words as None)."""
         cache = self._stemmed if stemmed else self._exact
-        findall = _WORD_RE.findall
-        poses: dict[str, list[int]] = {}
+        raws = _WORD_RE.findall(text)
+        found = list(map(cache.get, raws))
+        if None in found:
+            lookup = self.stemmed_words if stemmed else self.exact_words
+            found = [f if f is not None else lookup(r) for f, r in zip(found, raws, strict=True)]
+        return list(chain.from_iterable(found))
+
+    def positions(
+        self, value: str, stemmed: bool
+    ) -> tuple[dict[str, list[int]], dict[str, float] | None]:
+        """``({word: positions}, {word: summed weight})`` of an indexed value, the weights None
+        when every word weighs 1 (the weight is then the number of positions)."""
+        sections = list(_sections(value))
+        if len(sections) == 1 and sections[0][2] == 1.0:
+            poses: dict = defaultdict(list)
+            for pos, word in enumerate(self._flat(sections[0][1], stemmed)):
+                poses[word].append(pos)
+            poses.pop(None, None)
+            return poses, None
+        poses = {}
         weights: dict[str, float] = {}
         pos = 0
-        for _offset, text, weight in _sections(value):
-            for raw in findall(text):
-                words = cache.get(raw)
-                if words is None:
-                    words = lookup(raw)
-                for word in words:
-                    if word is not None:
-                        found = poses.get(word)
-                        if found is None:
-                            poses[word] = [pos]
-                            weights[word] = 0.0 + weight
-                        else:
-                            found.append(pos)
-                            weights[word] += weight
-                    pos += 1
+        for _offset, text, weight in sections:
+            for word in self._flat(text, stemmed):
+                if word is not None:
+                    found = poses.get(word)
+                    if found is None:
+                        poses[word] = [pos]
+                        weights[word] = 0.0 + weight
+                    else:
+                        found.append(pos)
+                        weights[word] += weight
+                pos += 1
         return poses, weights
+
+    def frequencies(self, value: str, stemmed: bool) -> tuple[dict[str, int], dict[str, float]]:
+        """``({word: count}, {word: summed weight})`` of an indexed value."""
+        sections = list(_sections(value))
+        if not all((weight * 1024).is_integer() and abs(weight) < 1e6 for _, _, weight in sections):
+            # Sums of such weights are exact in any order; others are added in token order.
+            poses, weights = self.positions(value, stemmed)
+            counts = {word: len(plist) for word, plist in poses.items()}
+            return counts, weights or {word: float(n) for word, n in counts.items()}
+        counts: dict[str, int] = {}
+        weights = {}
+        for _offset, text, weight in sections:
+            found = Counter(self._flat(text, stemmed))
+            found.pop(None, None)
+            for word, n in found.items():
+                if word in counts:
+                    counts[word] += n
+                    weights[word] += n * weight
+                else:
+                    counts[word] = n
+                    weights[word] = 0.0 + n * weight
+        return counts, weights
 
 
 def _exact_words(raw: str) -> tuple[str, ...]:

@@ -41,43 +41,48 @@ class TermPool:
     def __init__(self, limitmb: int, tempdir: str | None = None):
         self.limit = limitmb * 1024 * 1024
         self.tempdir = tempdir
-        self.terms: dict[tuple[str, bytes], tuple[list, list, list]] = {}
+        self.fields: dict[str, dict[bytes, list]] = {}  # fieldname -> term -> postings
         self.size = 0
         self.runs: list[str] = []
 
-    def add_postings(self, fieldname: str, docnum: int, items) -> None:
-        """Add one document's ``(tbytes, weight, vbytes)`` postings of one field."""
-        terms = self.terms
-        n = 0
-        for tbytes, weight, vbytes in items:
-            key = (fieldname, tbytes)
-            entry = terms.get(key)
-            if entry is None:
-                terms[key] = ([docnum], [weight], [vbytes])
-                self.size += _TERM_BYTES
+    def add(self, fieldname: str, docnum: int, terms, weights, values) -> None:
+        """Add one document's postings of one field: parallel sequences of terms (bytes),
+        weights and encoded values."""
+        pool = self.fields.get(fieldname)
+        if pool is None:
+            pool = self.fields[fieldname] = {}
+        get = pool.get
+        new = 0
+        for tbytes, weight, vbytes in zip(terms, weights, values, strict=True):
+            postings = get(tbytes)
+            if postings is None:
+                pool[tbytes] = [docnum, weight, vbytes]
+                new += 1
             else:
-                entry[0].append(docnum)
-                entry[1].append(weight)
-                entry[2].append(vbytes)
-            n += 1
-        self.size += n * _POSTING_BYTES
+                postings += (docnum, weight, vbytes)
+        self.size += len(terms) * _POSTING_BYTES + new * _TERM_BYTES
         if self.size > self.limit:
             self._spill()
+
+    def _sorted(self) -> Iterator[tuple[str, bytes, list]]:
+        for fieldname in sorted(self.fields):
+            pool = self.fields[fieldname]
+            for tbytes in sorted(pool):
+                yield fieldname, tbytes, pool[tbytes]
 
     def _spill(self) -> None:
         fd, path = tempfile.mkstemp(suffix=".run", dir=self.tempdir)
         self.runs.append(path)
-        with os.fdopen(fd, "wb") as f:
-            terms = self.terms
-            for key in sorted(terms):
-                docs, weights, values = terms[key]
-                marshal.dump((key[0], key[1], docs, weights, values), f)
-        self.terms = {}
+        with os.fdopen(fd, "wb", buffering=1 << 20) as f:
+            dump = marshal.dump
+            for item in self._sorted():
+                dump(item, f)
+        self.fields = {}
         self.size = 0
 
     @staticmethod
     def _read_run(path: str) -> Iterator[tuple]:
-        with open(path, "rb") as f:
+        with open(path, "rb", buffering=1 << 20) as f:
             load = marshal.load
             while True:
                 try:
@@ -85,26 +90,26 @@ class TermPool:
                 except EOFError:
                     return
 
-    def items(self, later: Iterator[tuple] | None = None) -> Iterator[tuple]:
-        """``(fieldname, tbytes, docnums, weights, values)`` in field and term order; ``later``
-        holds postings of later documents in the same shape and order (merged segments)."""
-        terms = self.terms
-        memory = ((k[0], k[1], *terms[k]) for k in sorted(terms))
+    def items(self, later: Iterator[tuple] | None = None) -> Iterator[tuple[str, bytes, list]]:
+        """``(fieldname, tbytes, postings)`` in field and term order, postings flat
+        ``[docnum, weight, vbytes, docnum, ...]``; ``later`` holds postings of later documents
+        in the same shape and order (segments merged in)."""
         # Runs hold earlier documents than later runs, memory and ``later``; merge is stable, so
         # a term's postings come out in document order.
         merged = heapq.merge(
-            *(self._read_run(p) for p in self.runs), memory, later or (), key=itemgetter(0, 1)
+            *(self._read_run(p) for p in self.runs),
+            self._sorted(),
+            later or (),
+            key=itemgetter(0, 1),
         )
         current = None
         for item in merged:
-            if current is not None and item[0] == current[0] and item[1] == current[1]:
+            if current is not None and item[1] == current[1] and item[0] == current[0]:
                 current[2].extend(item[2])
-                current[3].extend(item[3])
-                current[4].extend(item[4])
                 continue
             if current is not None:
                 yield current
-            current = (item[0], item[1], list(item[2]), list(item[3]), list(item[4]))
+            current = item
         if current is not None:
             yield current
 
@@ -115,7 +120,7 @@ class TermPool:
             except OSError:
                 pass
         self.runs = []
-        self.terms = {}
+        self.fields = {}
 
 
 class FastSegmentWriter(SegmentWriter):
@@ -143,26 +148,42 @@ class FastSegmentWriter(SegmentWriter):
                 self._fast[name] = (True, fmt is formats.Positions)
             elif analyzer == exact:
                 self._fast[name] = (False, fmt is formats.Positions)
-        self._freq_bytes: dict[int, bytes] = {}
+        self._freq_bytes: dict[int, bytes] = {}  # shared encoded values: less memory
+        self._single_pos: dict[int, bytes] = {}
 
-    def _fast_items(self, field, value: str, stemmed: bool, positions: bool):
-        """``(tbytes, freq, weight, vbytes)`` as ``field.index(value)`` gives them."""
-        poses, weights = self.words.positions(value, stemmed)
+    def _fast_postings(self, field, value: str, stemmed: bool, positions: bool):
+        """``(terms, freqs, weights, values)`` as parallel lists, as ``field.index(value)``
+        gives them."""
+        words = self.words
         if positions:
+            poses, weights = words.positions(value, stemmed)
             encode = field.format.encode
-            return [
-                (word.encode("utf-8"), len(plist), weights[word], encode(plist))
-                for word, plist in poses.items()
-            ]
+            single = self._single_pos
+            freqs = [len(plist) for plist in poses.values()]
+            values = []
+            for plist in poses.values():
+                if len(plist) == 1:
+                    vbytes = single.get(plist[0])
+                    if vbytes is None:
+                        vbytes = single[plist[0]] = encode(plist)
+                else:
+                    vbytes = encode(plist)
+                values.append(vbytes)
+            if weights is None:
+                ws = [float(n) for n in freqs]
+            else:
+                ws = [weights[word] for word in poses]
+            return [word.encode("utf-8") for word in poses], freqs, ws, values
+        counts, weights = words.frequencies(value, stemmed)
         freq_bytes = self._freq_bytes
-        out = []
-        for word, plist in poses.items():
-            freq = len(plist)
+        freqs = list(counts.values())
+        values = []
+        for freq in freqs:
             vbytes = freq_bytes.get(freq)
             if vbytes is None:
                 vbytes = freq_bytes[freq] = pack_uint(freq)
-            out.append((word.encode("utf-8"), freq, weights[word], vbytes))
-        return out
+            values.append(vbytes)
+        return [word.encode("utf-8") for word in counts], freqs, list(weights.values()), values
 
     def add_document(self, **fields):
         self._check_state()
@@ -185,17 +206,21 @@ class FastSegmentWriter(SegmentWriter):
                 fieldboost = self._field_boost(fields, fieldname, docboost)
                 how = fast.get(fieldname)
                 if how is not None and isinstance(value, str):
-                    items = self._fast_items(field, value, *how)
+                    terms, freqs, weights, values = self._fast_postings(field, value, *how)
+                    if fieldboost != 1.0:
+                        weights = [w * fieldboost for w in weights]
+                    if field.scorable:
+                        length = sum(freqs)
                 else:
-                    items = field.index(value)
-                scorable = field.scorable
-                postings = []
-                for tbytes, freq, weight, vbytes in items:
-                    weight *= fieldboost
-                    if scorable:
-                        length += freq
-                    postings.append((tbytes, weight, b"" if vbytes is None else vbytes))
-                self.termpool.add_postings(fieldname, docnum, postings)
+                    terms, weights, values = [], [], []
+                    for tbytes, freq, weight, vbytes in field.index(value):
+                        weight *= fieldboost
+                        if field.scorable:
+                            length += freq
+                        terms.append(tbytes)
+                        weights.append(weight)
+                        values.append(b"" if vbytes is None else vbytes)
+                self.termpool.add(fieldname, docnum, terms, weights, values)
             if field.separate_spelling() or field.vector:
                 raise NotImplementedError(
                     f"FastSegmentWriter does not write spelling or vectors (field {fieldname!r})"
@@ -230,7 +255,7 @@ class FastSegmentWriter(SegmentWriter):
         lastfn = None
         lengths: list[int] = []
         merged = _grouped(self.pool.iter_postings())  # segments merged in by add_reader
-        for fieldname, tbytes, docs, weights, values in self.termpool.items(merged):
+        for fieldname, tbytes, postings in self.termpool.items(merged):
             if fieldname != lastfn:
                 if lastfn is not None:
                     fw.finish_field()
@@ -243,7 +268,8 @@ class FastSegmentWriter(SegmentWriter):
                     lengths = [0] * doccount
             fw.start_term(tbytes)
             add = fw._postwriter.add_posting  # noqa: SLF001
-            for docnum, weight, vbytes in zip(docs, weights, values, strict=True):
+            it = iter(postings)
+            for docnum, weight, vbytes in zip(it, it, it, strict=True):
                 add(docnum, weight, vbytes, lengths[docnum])
             fw.finish_term()
         if lastfn is not None:
@@ -260,18 +286,16 @@ class FastSegmentWriter(SegmentWriter):
             self.termpool.cleanup()
 
 
-def _grouped(postings: Iterator[tuple]) -> Iterator[tuple[str, bytes, list, list, list]]:
+def _grouped(postings: Iterator[tuple]) -> Iterator[tuple[str, bytes, list]]:
     """Whoosh pool postings ``(fieldname, tbytes, docnum, weight, vbytes)``, grouped by term."""
     current = None
     for fieldname, tbytes, docnum, weight, vbytes in postings:
         vbytes = b"" if vbytes is None else vbytes
         if current is not None and current[1] == tbytes and current[0] == fieldname:
-            current[2].append(docnum)
-            current[3].append(weight)
-            current[4].append(vbytes)
+            current[2].extend((docnum, weight, vbytes))
             continue
         if current is not None:
             yield current
-        current = (fieldname, tbytes, [docnum], [weight], [vbytes])
+        current = (fieldname, tbytes, [docnum, weight, vbytes])
     if current is not None:
         yield current
