@@ -1,0 +1,174 @@
+"""The fast indexing path gives what Whoosh's own path gives: the same postings, term statistics,
+field lengths and stored fields, for tricky Italian text, the shipped seeds and synthetic news."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+import whoosh.index
+from whoosh.formats import Positions
+
+from bench.generate import articles as synthetic_articles
+from search.analysis import IndexWords, weighted_text
+from search.articles import Article, read_sources
+from search.indexer import document_fields
+from search.schema import build_schema
+from search.writer import FastSegmentWriter, TermPool
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+TRICKY = [
+    "L'Italia dell'Ucraina nell’area sull’isola un’altra c'è quell'uomo sant'Antonio Sant’Egidio",
+    "un po' di tempo, il Po; dev'essere senz'altro nient'altro tutt'altro d'accordo quest'anno",
+    "anch'io nessun'altra l'8 marzo dell' Ucraina perche' e' citta' ‘Recovery Fund’",
+    "anni '90 al 45' è l’ultima",
+    "D'Alema O'Brien Trump's Track II PERCHÉ Più Città È già né sé",
+    "1.000 euro, 1.000.000,5 dollari, 3,5%, 10.30, 2025, covid19, 3.5, 1.2.3, 0,5 e 12,000",
+    "ex-premier anti-mafia e-mail no-vax ʼndrangheta l`altra l´altra l‘altra",
+    "Ø ł đ Łódź Ørsted São Paulo Ærø İstanbul ﬁne Straße ΑΒΓ кириллица 東京",
+    "decomposed: perche\u0301 citta\u0300 and a stray \u0301mark",
+    "il di e a che per con non una sono della questo anche più però come",
+    "' '' l' d' ''s 's o'' x'y' _under_score_ a_b 9_9",
+    "",
+    "   \n\n  ",
+]
+
+
+def _seed_texts() -> list[str]:
+    return [p.read_text("utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+
+
+def _values() -> list[str]:
+    values = TRICKY + _seed_texts()
+    values += [
+        weighted_text([(a, 2.0), (b, 1.0), (a, 0.5)])
+        for a, b in zip(values, values[1:], strict=False)
+    ]
+    values.append(weighted_text([(TRICKY[0], 1.3), (TRICKY[1], 0.7), (TRICKY[0], 0.1)]))
+    return values
+
+
+def _reference(field, value: str) -> list[tuple]:
+    return sorted(field.index(value))
+
+
+@pytest.mark.parametrize("fieldname", ["text", "title", "exact", "author", "source"])
+def test_fast_postings_equal_the_analyzer_chain(tmp_path, fieldname):
+    ix = whoosh.index.create_in(str(tmp_path), build_schema())
+    writer = FastSegmentWriter(ix)
+    try:
+        field = ix.schema[fieldname]
+        how = writer._fast[fieldname]
+        for value in _values():
+            terms, freqs, weights, values = writer._fast_postings(field, value, *how)
+            fast = sorted(zip(terms, freqs, weights, values, strict=True))
+            expected = _reference(field, value)
+            if isinstance(field.format, Positions):
+                # Shared encoded values decode the same; compare them as bytes too.
+                assert [t[3] for t in fast] == [t[3] for t in expected]
+            assert fast == expected, value[:60]
+    finally:
+        writer.cancel()
+
+
+def test_the_fast_path_covers_the_italian_fields(tmp_path):
+    ix = whoosh.index.create_in(str(tmp_path), build_schema())
+    writer = FastSegmentWriter(ix)
+    try:
+        assert writer._fast == {
+            "text": (True, False),
+            "title": (True, True),
+            "exact": (False, True),
+            "author": (False, True),
+            "source": (False, True),
+        }
+    finally:
+        writer.cancel()
+
+
+def test_index_words_caches_do_not_change_the_words():
+    small = IndexWords(maxsize=3)  # cleared again and again
+    large = IndexWords()
+    for value in _values():
+        for stemmed in (True, False):
+            assert small.positions(value, stemmed) == large.positions(value, stemmed)
+            assert small.frequencies(value, stemmed) == large.frequencies(value, stemmed)
+
+
+def _dump(index_dir: Path) -> dict:
+    """Everything a search reads: postings, term statistics, lengths, stored fields, columns."""
+    ix = whoosh.index.open_dir(str(index_dir))
+    with ix.reader() as reader:
+        out: dict = {"stored": list(reader.all_stored_fields()), "doccount": reader.doc_count()}
+        for fieldname in reader.indexed_field_names():
+            for btext in reader.lexicon(fieldname):
+                info = reader.term_info(fieldname, btext)
+                stats = {k: v for k, v in vars(info).items() if k not in ("_offset", "_length")}
+                matcher = reader.postings(fieldname, btext)
+                postings = []
+                while matcher.is_active():
+                    postings.append((matcher.id(), matcher.weight(), matcher.value()))
+                    matcher.next()
+                out[(fieldname, btext)] = (stats, postings)
+            out[("length", fieldname)] = reader.field_length(fieldname)
+            out[("lengths", fieldname)] = [
+                reader.doc_field_length(d, fieldname) for d in range(reader.doc_count_all())
+            ]
+        for fieldname in ("dup_sig", "author_facet", "source_facet", "year", "date"):
+            out[("column", fieldname)] = list(reader.column_reader(fieldname, translate=False))
+    ix.close()
+    return out
+
+
+def _corpus(tmp_path: Path, n: int) -> list[Article]:
+    """The seeds, then ``n`` synthetic articles, a few with tricky text in their bodies."""
+    records = list(synthetic_articles(n, seed=7))
+    rng = random.Random(3)
+    for record in rng.sample(records, 5):
+        record["body"] = f"{rng.choice(TRICKY)}\n\n{record['body']}"
+    path = tmp_path / "synthetic.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
+    return [a for a in read_sources([SEEDS, path]) if isinstance(a, Article)]
+
+
+def _build(index_dir: Path, batches: list[list[Article]], fast: bool, limitmb: int) -> None:
+    index_dir.mkdir()
+    ix = whoosh.index.create_in(str(index_dir), build_schema())
+    for i, batch in enumerate(batches):
+        last = i == len(batches) - 1
+        writer = FastSegmentWriter(ix, limitmb=limitmb) if fast else ix.writer(limitmb=limitmb)
+        for article in batch:
+            writer.add_document(**document_fields(article))
+        writer.commit(optimize=last and len(batches) > 1)  # the last commit merges them all
+        ix = whoosh.index.open_dir(str(index_dir))
+    ix.close()
+
+
+@pytest.mark.parametrize(
+    ("batches", "limitmb"),
+    [(1, 256), (1, 1), (3, 1)],
+    ids=["in-memory", "spilled-runs", "merged-segments"],
+)
+def test_fast_writer_builds_the_same_index_as_whoosh(tmp_path, batches, limitmb):
+    docs = _corpus(tmp_path, 120)
+    size = -(-len(docs) // batches)
+    parts = [docs[i : i + size] for i in range(0, len(docs), size)]
+    _build(tmp_path / "whoosh", parts, fast=False, limitmb=limitmb)
+    _build(tmp_path / "fast", parts, fast=True, limitmb=limitmb)
+    assert _dump(tmp_path / "fast") == _dump(tmp_path / "whoosh")
+
+
+def test_term_pool_spills_and_merges_in_document_order(tmp_path):
+    pool = TermPool(limitmb=0, tempdir=str(tmp_path))  # every document spills
+    for docnum in range(5):
+        pool.add("f", docnum, [b"a", b"b"], [1.0, 2.0], [b"x", b""])
+        pool.add("e", docnum, [b"z"], [0.5], [b"y"])
+    assert len(pool.runs) == 10
+    items = list(pool.items())
+    assert [(f, t) for f, t, _ in items] == [("e", b"z"), ("f", b"a"), ("f", b"b")]
+    assert items[1][2] == [x for d in range(5) for x in (d, 1.0, b"x")]
+    pool.cleanup()
+    assert list(tmp_path.iterdir()) == []
