@@ -366,6 +366,14 @@ def clean_field(value: object) -> str | None:
     return text or None
 
 
+def drop_noncharacters(text: str) -> str:
+    """``text`` with non-characters, surrogates and C0 controls but tab/newline/CR as spaces."""
+    # All of them are unprintable: a text without one is returned as it is, without a regex pass.
+    if text.replace("\n", " ").replace("\t", " ").replace("\r", " ").isprintable():
+        return text
+    return _NONCHARACTER_RE.sub(" ", text)
+
+
 # Non-characters are not Unicode category C and the body cleaning keeps them; XML refuses them.
 _NONCHARACTER_RE = re.compile(
     "[\ufdd0-\ufdef\ufffe\uffff"
@@ -398,7 +406,7 @@ def _sanitize(article: Article) -> Iterator[Problem]:
     article.title = clean_field(article.title) or ""
     article.author = clean_field(article.author)
     article.source = clean_field(article.source)
-    article.body = _NONCHARACTER_RE.sub(" ", article.body)
+    article.body = drop_noncharacters(article.body)
     article.url, problem = safe_url(article.url)
     if problem:
         yield Problem(article.origin, problem, False)
@@ -442,7 +450,7 @@ def _article_from_record(
         yield Problem(origin, f"body is not text: got {type(raw_body).__name__}", True)
         return
     raw_length = len(raw_body or "")
-    paragraphs = normalize_paragraphs(_NONCHARACTER_RE.sub(" ", (raw_body or "")[:RAW_TEXT_CAP]))
+    paragraphs = normalize_paragraphs(drop_noncharacters((raw_body or "")[:RAW_TEXT_CAP]))
     title = _text_field(record, "title")
     if not paragraphs and title is None:
         # A headline-only item (a brief, an RSS item) is indexed; nothing at all is skipped.
@@ -607,7 +615,7 @@ def _read_text(text: str, path: Path) -> Iterator[Article | Problem]:
         )
     for number in unreadable:
         yield Problem(f"{origin}:{number}", "unreadable front matter line; ignored", False)
-    cleaned = clean_scraped_text(_NONCHARACTER_RE.sub(" ", content[:RAW_TEXT_CAP]))
+    cleaned = clean_scraped_text(drop_noncharacters(content[:RAW_TEXT_CAP]))
     if not cleaned.paragraphs:
         yield Problem(origin, "missing body", True)
         return

@@ -30,8 +30,11 @@ __all__ = [
 
 # --- paragraphs -----------------------------------------------------------------------------
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
-_SPACES_RE = re.compile(r"[^\S\n]+")
+_INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE_CHARS))
+# Runs of whitespace other than newlines become one space. Written as "two or more, or one that
+# is not a space" (the same result as ``[^\S\n]+`` -> " "): a lone space is not rewritten.
+_SPACES_RE = re.compile(r"[^\S\n]{2,}|[^\S\n ]")
 # A paragraph that ends a sentence: terminal punctuation, possibly inside quotes or brackets.
 _TERMINAL_RE = re.compile(r"[.!?…][\"'”’»)\]]*$")
 
@@ -56,8 +59,12 @@ def _control_re() -> re.Pattern[str]:
 
 def _normalize_text(text: str) -> str:
     """Unify newlines, drop invisible characters and control characters, keep line structure."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE)
-    text = _control_re().sub(" ", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if any(ch in text for ch in _INVISIBLE_CHARS):
+        text = text.translate(_INVISIBLE)
+    # Every character the control pattern matches is unprintable: skip the pass when none is.
+    if not text.replace("\n", " ").isprintable():
+        text = _control_re().sub(" ", text)
     return _SPACES_RE.sub(" ", unicodedata.normalize("NFC", text))
 
 
