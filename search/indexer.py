@@ -36,7 +36,7 @@ from search.writer import FastSegmentWriter
 Progress = Callable[[int], None]
 
 # Whoosh writer settings: a larger RAM buffer means fewer, larger segments to merge.
-WRITER_LIMIT_MB = 256
+WRITER_LIMIT_MB = 64
 MIN_WRITER_LIMIT_MB = 64
 # Segments as separate files, not one compound file: a searcher maps them instead of holding a
 # compound file's pieces (measured 8x less memory per worker at 20k). Safe because no file of a
