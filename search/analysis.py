@@ -416,7 +416,7 @@ class IndexWords:
     tests/test_index_words.py checks it against the analyzers token for token.
     """
 
-    def __init__(self, maxsize: int = 400_000):
+    def __init__(self, maxsize: int = 50_000):
         self.maxsize = maxsize
         self._exact: dict[str, tuple[str, ...]] = {}
         self._stemmed: dict[str, tuple[str | None, ...]] = {}

@@ -16,7 +16,7 @@ import json
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -205,12 +205,23 @@ def _walk(directory: Path) -> Iterator[Path | Problem]:
 
 def _read_file(path: Path, max_body_chars: int) -> Iterator[Article | Problem]:
     origin = display_path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        try:
+            streamed = _jsonl_lines(path)
+        except OSError as error:
+            yield Problem(origin, f"cannot read: {error.strerror or error}", True, whole_file=True)
+            return
+        if streamed is not None:
+            yield from _read_decoded(origin, streamed[0], streamed[1], path, max_body_chars)
+            return
     try:
         data = path.read_bytes()
     except OSError as error:
         yield Problem(origin, f"cannot read: {error.strerror or error}", True, whole_file=True)
         return
     decoded = _decode(data)
+    del data
     if isinstance(decoded, str):
         yield Problem(origin, decoded, True, whole_file=True)
         return
@@ -218,9 +229,8 @@ def _read_file(path: Path, max_body_chars: int) -> Iterator[Article | Problem]:
         yield Problem(origin, "empty file", True, whole_file=True)
         return
     yield from _note_problems(origin, decoded.notes)
-    suffix = path.suffix.lower()
     if suffix == ".jsonl":
-        items = _read_jsonl(decoded.text, path)
+        items = _read_jsonl(decoded.text.split("\n"), path)
     elif suffix == ".csv":
         items = _read_csv(decoded.text, path)
     else:
@@ -231,6 +241,90 @@ def _read_file(path: Path, max_body_chars: int) -> Iterator[Article | Problem]:
             yield from _truncate(item, max_body_chars)
         else:
             yield item
+
+
+def _read_decoded(
+    origin: str,
+    result: _Decoded | str,
+    lines: Callable[[], Iterator[str]],
+    path: Path,
+    max_body_chars: int,
+) -> Iterator[Article | Problem]:
+    """A JSON-lines file read as a stream: the same problems and articles as a whole read."""
+    if isinstance(result, str):
+        yield Problem(origin, result, True, whole_file=True)
+        return
+    if not result.text:  # _jsonl_lines leaves the text empty when every line is blank
+        yield Problem(origin, "empty file", True, whole_file=True)
+        return
+    yield from _note_problems(origin, result.notes)
+    for item in _read_jsonl(lines(), path):
+        if isinstance(item, Article):
+            yield from _sanitize(item)
+            yield from _truncate(item, max_body_chars)
+        else:
+            yield item
+
+
+def _jsonl_lines(path: Path) -> tuple[_Decoded | str, Callable[[], Iterator[str]]] | None:
+    """``_decode`` for a JSON-lines file without holding it in memory: a first pass over its
+    lines makes the file-level decisions and collects the notes (``result``, whose text is only
+    non-empty or empty), and ``lines()`` reads it again, decoding and repairing each line the
+    same way. None for UTF-16 files (read whole). UTF-8 never has a newline byte inside a
+    character, so deciding line by line is deciding for the whole file."""
+    with path.open("rb") as f:
+        head = f.read(BINARY_SNIFF_BYTES + 3)
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return None
+        bom = head.startswith(b"\xef\xbb\xbf")
+        sample = head[3 : 3 + BINARY_SNIFF_BYTES] if bom else head[:BINARY_SNIFF_BYTES]
+        controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+        if controls > max(1, len(sample) * BINARY_CONTROL_SHARE):
+            return "binary file", iter
+        f.seek(3 if bom else 0)
+        cp1252_lines: list[int] = []
+        utf8_seen = False
+        for number, raw in enumerate(f, start=1):
+            try:
+                text = raw.decode("utf-8")
+                utf8_seen = utf8_seen or not text.isascii()
+            except UnicodeDecodeError:
+                cp1252_lines.append(number)
+    notes: list[tuple[int | None, str]] = [(None, "UTF-8 byte order mark removed")] if bom else []
+    if cp1252_lines:
+        if utf8_seen:
+            notes += [(n, "not valid UTF-8; line decoded as cp1252") for n in cp1252_lines]
+        else:
+            notes.append((None, "not valid UTF-8; decoded as cp1252"))
+    cp1252 = set(cp1252_lines)
+
+    def lines(repair_notes: list | None = None) -> Iterator[str]:
+        with path.open("rb") as f:
+            f.seek(3 if bom else 0)
+            for number, raw in enumerate(f, start=1):
+                raw = raw[:-1] if raw.endswith(b"\n") else raw
+                if number in cp1252:
+                    line = raw.translate(_CP1252_UNDEFINED).decode("cp1252")
+                else:
+                    line = raw.decode("utf-8")
+                if "\x00" in line:
+                    line = line.replace("\x00", "")
+                    if repair_notes is not None:
+                        repair_notes.append((number, "NUL bytes removed"))
+                if _MOJIBAKE_RE.search(line) is not None:
+                    repaired = _MOJIBAKE_RE.sub(_unmojibake, line)
+                    if repaired != line and repair_notes is not None:
+                        repair_notes.append(
+                            (number, "mojibake repaired (UTF-8 once read as cp1252)")
+                        )
+                    line = repaired
+                yield line
+
+    repairs: list[tuple[int | None, str]] = []
+    blank = True
+    for line in lines(repairs):  # every line: the repair notes are collected on the way
+        blank = blank and not line.strip()
+    return _Decoded("" if blank else "text", notes + repairs), lines
 
 
 # --- bytes to text, line by line -------------------------------------------------------------
@@ -481,9 +575,9 @@ def _article_from_record(
     yield article
 
 
-def _read_jsonl(text: str, path: Path) -> Iterator[Article | Problem]:
-    # split("\n"), not splitlines(): JSON strings may hold U+2028 and friends unescaped.
-    for number, line in enumerate(text.split("\n"), start=1):
+def _read_jsonl(lines: Iterable[str], path: Path) -> Iterator[Article | Problem]:
+    # Lines split at "\n" only, not splitlines(): JSON strings may hold U+2028 and friends.
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:

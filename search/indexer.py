@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime
 import fcntl
+import itertools
+import multiprocessing
 import os
 import shutil
 import time
@@ -37,26 +39,30 @@ Progress = Callable[[int], None]
 
 # Whoosh writer settings: a larger RAM buffer means fewer, larger segments to merge.
 WRITER_LIMIT_MB = 64
-MIN_WRITER_LIMIT_MB = 64
+APPROX_ARTICLE_BYTES = 4000  # to guess an article count from a file's size
 # Segments as separate files, not one compound file: a searcher maps them instead of holding a
 # compound file's pieces (measured 8x less memory per worker at 20k). Safe because no file of a
 # live build is ever rewritten: builds and updates write into a new directory and swap it in.
 WRITER_COMPOUND = False
 
 
-def writer_procs(procs: int | None = None) -> int:
-    """How many writer processes to use (``procs`` when given). One by default: the fast
-    writer (search/writer.py) in one process outruns Whoosh's multiprocessing writer on two
-    cores, and a build's memory stays that of one process."""
-    return max(1, procs or 1)
+# Builds of at least this many articles (estimated) use two processes when two cores are there.
+MIN_PARALLEL_ARTICLES = 4000
+# The first process's share of the articles: the second one also reads the whole input.
+FIRST_SHARE = 0.53
 
 
-def _writer(ix, procs: int = 1, limitmb: int = WRITER_LIMIT_MB, compound: bool = WRITER_COMPOUND):
-    """The build's writer: the fast one in this process, or Whoosh's multiprocessing writer."""
-    if procs > 1:
-        # One buffer budget shared by the writer processes.
-        limitmb = max(MIN_WRITER_LIMIT_MB, limitmb // procs)
-        return ix.writer(procs=procs, multisegment=True, limitmb=limitmb, compound=compound)
+def writer_procs(procs: int | None = None, articles: int = 0) -> int:
+    """Processes for a build of about ``articles`` (``procs`` when given): two when there are
+    two cores and enough articles, else one. More than two are not used."""
+    if procs is not None:
+        return max(1, min(2, procs))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return 2 if (cores or 1) >= 2 and articles >= MIN_PARALLEL_ARTICLES else 1
+
+
+def _writer(ix, limitmb: int = WRITER_LIMIT_MB, compound: bool = WRITER_COMPOUND):
+    """The build's writer (search/writer.py: the same index as Whoosh's writer, faster)."""
     return FastSegmentWriter(ix, limitmb=limitmb, compound=compound)
 
 
@@ -443,18 +449,45 @@ def build_index(
         with _new_build(index_dir) as (build_id, build_dir):
             ix = whoosh.index.create_in(str(build_dir), build_schema())
             stream = ArticleStream(sources, report, max_body_chars)
+            expected = _articles_in(sources) if procs != 1 else 0
+            procs = writer_procs(procs, expected)
+            first = None
+            if procs > 1:
+                # The first part of the articles goes into a segment of its own, written by a
+                # second process (forked before this one opens its writer); the segments are
+                # listed in input order, so documents keep the numbers a single writer gives.
+                first = FirstSegment(
+                    build_dir, sources, max_body_chars, include_titles, field_weights
+                )
+                first.start(int(expected * FIRST_SHARE))
+            limitmb = WRITER_LIMIT_MB // procs
 
             def write(writer) -> None:
+                articles = iter(stream)
+                if first is not None:
+                    for _ in itertools.islice(articles, first.count):
+                        pass  # read here too: the report, duplicates and probe see every one
                 report.indexed = _write(
-                    writer, stream, include_titles, progress, weights=field_weights
+                    writer, articles, include_titles, progress, weights=field_weights
                 )
+                if first is not None:
+                    done, segment = first.result()
+                    report.indexed += done
+                    if progress and done:
+                        progress(done)
+                    if segment is not None:
+                        writer.before.append(segment)
                 if not report.indexed:
                     raise BuildError(
                         f"Nothing could be indexed from {', '.join(map(str, sources))} "
                         f"({report.skipped} items skipped); the live index was left as it was."
                     )
 
-            _commit(_writer(ix, writer_procs(procs)), ix, write)
+            try:
+                _commit(_writer(ix, limitmb=limitmb), ix, write)
+            finally:
+                if first is not None:
+                    first.stop()
             if stream.later_copies:
                 # Duplicate ids: the later record wins (update_document replaces the first).
                 ix = whoosh.index.open_dir(str(build_dir))
@@ -527,6 +560,96 @@ class ArticleStream:
         if self._first is None:
             return None
         return self.later_copies.get(self._first.id, self._first)
+
+
+def _articles_in(sources: Sequence[Path]) -> int:
+    """About how many articles ``sources`` hold: lines of JSON-lines files, else by size."""
+    total = 0
+    for source in sources:
+        try:
+            files = [p for p in source.rglob("*") if p.is_file()] if source.is_dir() else [source]
+            for path in files:
+                if path.suffix.lower() in (".jsonl", ".ndjson"):
+                    with path.open("rb") as f:
+                        total += sum(
+                            chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b"")
+                        )
+                else:
+                    total += path.stat().st_size // APPROX_ARTICLE_BYTES
+        except OSError:
+            continue
+    return total
+
+
+class FirstSegment:
+    """The first ``count`` articles of a build, indexed by a forked process into a segment of
+    their own (its documents come first in the index, as a single writer would number them).
+
+    The process reads the sources itself (reading is cheap next to indexing) and sends back the
+    number of articles it indexed and its Whoosh segment; an error comes back as its message.
+    """
+
+    def __init__(self, build_dir, sources, max_body_chars, include_titles, weights):
+        self.args = (str(build_dir), list(sources), max_body_chars, include_titles, weights)
+        self.count = 0
+        self.process = None
+        self.conn = None
+
+    def start(self, count: int) -> None:
+        self.count = count
+        context = multiprocessing.get_context("fork")
+        self.conn, child = context.Pipe(duplex=False)
+        self.process = context.Process(
+            target=_index_first, args=(*self.args, count, child), daemon=True
+        )
+        self.process.start()
+        child.close()
+
+    def result(self):
+        """``(articles indexed, segment or None)``; raises BuildError when the process failed."""
+        try:
+            status, payload = self.conn.recv()
+        except EOFError:
+            raise BuildError(
+                "The second indexing process died; the live index was left as it was. "
+                "Run the command again, or with --procs 1."
+            ) from None
+        self.process.join()
+        if status != "ok":
+            raise BuildError(
+                f"The second indexing process failed ({payload}); the live index was left "
+                "as it was. Run the command again, or with --procs 1."
+            )
+        return payload
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        if self.conn is not None:
+            self.conn.close()
+
+
+def _index_first(build_dir, sources, max_body_chars, include_titles, weights, count, conn):
+    try:
+        ix = whoosh.index.open_dir(build_dir)
+        writer = FastSegmentWriter(
+            ix, _lk=False, limitmb=WRITER_LIMIT_MB // 2, compound=WRITER_COMPOUND
+        )
+        stream = ArticleStream(sources, BuildReport(kind="build"), max_body_chars)
+        done = _write(
+            writer, itertools.islice(stream, count), include_titles, None, weights=weights
+        )
+        if done:
+            segment = writer._finalize_segment()  # noqa: SLF001
+        else:
+            writer.cancel()
+            segment = None
+        conn.send(("ok", (done, segment)))
+    except BaseException as exc:  # reported to the parent, which raises BuildError
+        conn.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()
 
 
 def _stored_hashes(searcher, articles: dict[str, Article]) -> dict[str, str | None]:

@@ -21,9 +21,10 @@ import heapq
 import marshal
 import operator
 import os
+import struct
 import tempfile
 from collections.abc import Iterator
-from itertools import chain
+from itertools import chain, islice
 from operator import itemgetter
 
 from whoosh import formats
@@ -34,8 +35,10 @@ from whoosh.writing import SegmentWriter
 from search.analysis import IndexWords, exact_analyzer, italian_analyzer
 
 # Rough bytes of memory per buffered posting and per buffered term (Python objects).
-_POSTING_BYTES = 100
-_TERM_BYTES = 400
+_POSTING_BYTES = 40
+_TERM_BYTES = 200
+_RUN_CHUNK = 2000  # terms per marshal string in a run file
+_LENGTH = struct.Struct("<Q")
 
 
 class TermPool:
@@ -76,22 +79,23 @@ class TermPool:
     def _spill(self) -> None:
         fd, path = tempfile.mkstemp(suffix=".run", dir=self.tempdir)
         self.runs.append(path)
-        with os.fdopen(fd, "wb", buffering=1 << 20) as f:
-            dump = marshal.dump
-            for item in self._sorted():
-                dump(item, f)
+        with os.fdopen(fd, "wb") as f:
+            # Chunks of terms, each one marshal string behind its length: reading a run back
+            # is then a few large reads, not one per object.
+            items = self._sorted()
+            while chunk := list(islice(items, _RUN_CHUNK)):
+                data = marshal.dumps(chunk)
+                f.write(_LENGTH.pack(len(data)))
+                f.write(data)
         self.fields = {}
         self.size = 0
 
     @staticmethod
     def _read_run(path: str) -> Iterator[tuple]:
-        with open(path, "rb", buffering=1 << 20) as f:
-            load = marshal.load
-            while True:
-                try:
-                    yield load(f)
-                except EOFError:
-                    return
+        with open(path, "rb") as f:
+            while header := f.read(_LENGTH.size):
+                (length,) = _LENGTH.unpack(header)
+                yield from marshal.loads(f.read(length))
 
     def items(self, later: Iterator[tuple] | None = None) -> Iterator[tuple[str, bytes, list]]:
         """``(fieldname, tbytes, postings)`` in field and term order, postings flat
@@ -151,6 +155,8 @@ class FastSegmentWriter(SegmentWriter):
                 self._fast[name] = (True, fmt is formats.Positions)
             elif analyzer == exact:
                 self._fast[name] = (False, fmt is formats.Positions)
+        # Segments written elsewhere (another process) that come before this writer's own.
+        self.before: list = []
         self._freq_bytes: dict[int, bytes] = {}  # shared encoded values: less memory
         self._single_pos: dict[int, bytes] = {}
 
@@ -239,6 +245,9 @@ class FastSegmentWriter(SegmentWriter):
         perdocwriter.finish_doc()
         self._added = True
         self.docnum += 1
+
+    def _merge_segments(self, mergetype, optimize, merge):
+        return [*super()._merge_segments(mergetype, optimize, merge), *self.before]
 
     def _flush_segment(self):
         self.perdocwriter.close()
