@@ -24,7 +24,7 @@ import os
 import struct
 import tempfile
 from collections.abc import Iterator
-from itertools import chain, islice
+from itertools import chain
 from operator import itemgetter
 
 from whoosh import formats
@@ -37,7 +37,9 @@ from search.analysis import IndexWords, exact_analyzer, italian_analyzer
 # Rough bytes of memory per buffered posting and per buffered term (Python objects).
 _POSTING_BYTES = 40
 _TERM_BYTES = 200
-_RUN_CHUNK = 2000  # terms per marshal string in a run file
+# Items per marshal string in a run file (a posting is 3, a term about 30): the merge holds one
+# such chunk per run at a time.
+_RUN_CHUNK = 30_000
 _LENGTH = struct.Struct("<Q")
 
 
@@ -82,13 +84,24 @@ class TermPool:
         with os.fdopen(fd, "wb") as f:
             # Chunks of terms, each one marshal string behind its length: reading a run back
             # is then a few large reads, not one per object.
-            items = self._sorted()
-            while chunk := list(islice(items, _RUN_CHUNK)):
-                data = marshal.dumps(chunk)
-                f.write(_LENGTH.pack(len(data)))
-                f.write(data)
+            chunk: list = []
+            size = 0
+            for item in self._sorted():
+                chunk.append(item)
+                size += len(item[2]) + 30
+                if size >= _RUN_CHUNK:
+                    self._write_chunk(f, chunk)
+                    chunk, size = [], 0
+            if chunk:
+                self._write_chunk(f, chunk)
         self.fields = {}
         self.size = 0
+
+    @staticmethod
+    def _write_chunk(f, chunk: list) -> None:
+        data = marshal.dumps(chunk)
+        f.write(_LENGTH.pack(len(data)))
+        f.write(data)
 
     @staticmethod
     def _read_run(path: str) -> Iterator[tuple]:

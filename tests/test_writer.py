@@ -14,8 +14,9 @@ from whoosh.formats import Positions
 from bench.generate import articles as synthetic_articles
 from search.analysis import IndexWords, weighted_text
 from search.articles import Article, read_sources
-from search.indexer import document_fields
+from search.indexer import build_index, document_fields
 from search.schema import build_schema
+from search.store import live_target
 from search.writer import FastSegmentWriter, TermPool
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -98,6 +99,9 @@ def test_index_words_caches_do_not_change_the_words():
             assert small.frequencies(value, stemmed) == large.frequencies(value, stemmed)
 
 
+_STATS = ("_weight", "_df", "_minlength", "_maxlength", "_maxweight", "_minid", "_maxid")
+
+
 def _dump(index_dir: Path) -> dict:
     """Everything a search reads: postings, term statistics, lengths, stored fields, columns."""
     ix = whoosh.index.open_dir(str(index_dir))
@@ -106,7 +110,7 @@ def _dump(index_dir: Path) -> dict:
         for fieldname in reader.indexed_field_names():
             for btext in reader.lexicon(fieldname):
                 info = reader.term_info(fieldname, btext)
-                stats = {k: v for k, v in vars(info).items() if k not in ("_offset", "_length")}
+                stats = {k: getattr(info, k) for k in _STATS}
                 matcher = reader.postings(fieldname, btext)
                 postings = []
                 while matcher.is_active():
@@ -172,3 +176,29 @@ def test_term_pool_spills_and_merges_in_document_order(tmp_path):
     assert items[1][2] == [x for d in range(5) for x in (d, 1.0, b"x")]
     pool.cleanup()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_two_process_build_gives_the_same_index_as_one(tmp_path):
+    """The second process's segment comes first: documents keep their numbers, and duplicates,
+    problems and the report are those of a one-process build."""
+    records = list(synthetic_articles(150, seed=11))
+    records[100] = dict(records[10], title="Una versione successiva")  # a later copy of an id
+    lines = [json.dumps(r, ensure_ascii=False) for r in records]
+    lines.insert(50, "{not json")
+    source = tmp_path / "news.jsonl"
+    source.write_text("\n".join(lines) + "\n", "utf-8")
+    reports = {}
+    for procs in (1, 2):
+        reports[procs] = build_index([source], tmp_path / f"index{procs}", procs=procs)
+    one, two = reports[1], reports[2]
+    assert (two.indexed, two.doc_count, two.skipped) == (one.indexed, one.doc_count, one.skipped)
+    assert [(p.origin, p.reason) for p in two.problems] == [
+        (p.origin, p.reason) for p in one.problems
+    ]
+    assert one.indexed == 149
+    builds = {procs: live_target(tmp_path / f"index{procs}") for procs in (1, 2)}
+    ix = whoosh.index.open_dir(str(builds[2]))
+    with ix.reader() as reader:
+        assert len(reader.leaf_readers()) == 3  # the second process's, this one's, the update's
+    ix.close()
+    assert _dump(builds[2]) == _dump(builds[1])
