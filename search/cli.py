@@ -97,10 +97,10 @@ def _report(report, quiet: bool, as_json: bool) -> None:
 @index_option
 @click.option(
     "--procs",
-    type=click.IntRange(1, 16),
+    type=click.IntRange(1, 2),
     default=None,
-    help="Indexing processes (Whoosh multiprocessing writer; default: one per core, at most 4, "
-    "for inputs of 4,000 articles and more).",
+    help="Indexing processes, 1 or 2 (default: 2 on two cores or more, for inputs of 4,000 "
+    "articles and more).",
 )
 @click.option(
     "--no-titles",

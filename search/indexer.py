@@ -38,7 +38,7 @@ from search.writer import FastSegmentWriter
 Progress = Callable[[int], None]
 
 # Whoosh writer settings: a larger RAM buffer means fewer, larger segments to merge.
-WRITER_LIMIT_MB = 64
+WRITER_LIMIT_MB = 48
 APPROX_ARTICLE_BYTES = 4000  # to guess an article count from a file's size
 # Segments as separate files, not one compound file: a searcher maps them instead of holding a
 # compound file's pieces (measured 8x less memory per worker at 20k). Safe because no file of a
@@ -434,9 +434,8 @@ def build_index(
 ) -> BuildReport:
     """Rebuild the index from scratch into a new build, validate it, and swap it in.
 
-    ``procs``: writer processes (default: one per core, at most ``MAX_AUTO_PROCS``, for large
-    inputs; each writes its own segment). ``field_weights`` are recorded in the manifest; updates
-    keep using them.
+    ``procs``: 1 or 2 writer processes (default: see ``writer_procs``); two give the same
+    index as one. ``field_weights`` are recorded in the manifest; updates keep using them.
     """
     index_dir = Path(index_dir).resolve()
     sources = [Path(s) for s in sources]
