@@ -20,6 +20,7 @@ import itertools
 import threading
 from array import array
 from collections import OrderedDict
+from dataclasses import dataclass
 from pickle import loads
 
 from whoosh import formats, scoring
@@ -344,4 +345,162 @@ def matching_docs(searcher, q: wq.Query, lengths: Lengths) -> set[int] | None:
             if postings is None:
                 return None
             out.update(postings[0] if not offset else (d + offset for d in postings[0]))
+    return out
+
+
+# ----------------------------------------------------------------------------- a phrase alone
+
+# A phrase alone has every candidate (a document with all its words) verified, positions and all,
+# only while the candidates are this few; beyond, they are verified best first (a phrase scores
+# the sum of its words' BM25F, known from the posting lists without positions) until the page is
+# full, and the total is estimated from the share of those verified that held the phrase.
+PHRASE_EXACT_CANDIDATES = 1000
+PHRASE_BATCH = 256  # candidates verified in the first pass over the posting lists (then doubling)
+
+
+@dataclass
+class PhraseMatches:
+    """The verified matches of a phrase (global docnum -> score) and how far verification got."""
+
+    scores: dict[int, float]
+    candidates: int  # documents holding every word of the phrase (within the filters)
+    tried: int  # of those, how many were verified (best first)
+
+    @property
+    def complete(self) -> bool:
+        return self.tried >= self.candidates
+
+    def estimate(self) -> int:
+        """The number of documents holding the phrase: exact when complete."""
+        if self.complete or not self.tried:
+            return len(self.scores)
+        return max(len(self.scores), round(len(self.scores) / self.tried * self.candidates))
+
+
+def phrase_matches(
+    searcher,
+    fieldname: str,
+    words: tuple[str, ...],
+    boost: float,
+    lengths: Lengths,
+    depth: int,
+    allow=None,
+    restrict=None,
+    deadline=None,
+    exact_up_to: int = PHRASE_EXACT_CANDIDATES,
+    batch: int = PHRASE_BATCH,
+) -> PhraseMatches | None:
+    """The documents holding ``words`` in sequence, scored as :func:`_add_phrase` scores them
+    (the same floats): all of them when the candidates are at most ``exact_up_to``, otherwise at
+    least the best ``depth`` (in the order ``best()`` gives, so the top ``depth`` is the same as
+    with every candidate verified). None when the postings are not in a form read here."""
+    schema = searcher.schema
+    if fieldname not in schema:
+        return PhraseMatches({}, 0, 0)
+    field = schema[fieldname]
+    if not field.scorable or type(field.format) is not formats.Positions:
+        return None
+    weighting = searcher.weighting
+    k1 = weighting.K1
+    b = weighting._field_B.get(fieldname, weighting.B)  # noqa: SLF001
+    avgfl = searcher.avg_field_length(fieldname) or 1
+    reader = searcher.reader()
+    btexts = [field.to_bytes(w) for w in words]
+    if any((fieldname, t) not in reader for t in btexts):
+        return PhraseMatches({}, 0, 0)
+    idfs = {t: searcher.idf(fieldname, t) for t in btexts}
+    rarest_first = sorted(set(btexts), key=lambda t: reader.doc_frequency(fieldname, t))
+    k1p1 = k1 + 1
+    # (global docnum, score, segment number, local docnum) of every candidate.
+    candidates: list[tuple[int, float, int, int]] = []
+    leaves = list(reader.leaf_readers())
+    for seg, (segreader, offset) in enumerate(leaves):
+        if any((fieldname, t) not in segreader for t in rarest_first):
+            continue
+        lists = {}
+        for btext in rarest_first:
+            found = lengths.postings(segreader, fieldname, btext)
+            if found is None:
+                return None
+            lists[btext] = found
+        norms = lengths.norms(segreader, fieldname, avgfl, b, k1)
+        if norms is None:
+            return None
+        ids = lists[rarest_first[0]][0]
+        local = set(ids)
+        for btext in rarest_first[1:]:
+            local.intersection_update(lists[btext][0])
+            if not local:
+                break
+        if allow is not None or restrict is not None:
+            local = {
+                d
+                for d in local
+                if (allow is None or d + offset in allow)
+                and (restrict is None or d + offset not in restrict)
+            }
+        if not local:
+            continue
+        tfs = {t: dict(zip(*lists[t], strict=True)) for t in rarest_first}
+        for d in local:
+            norm = norms[d]
+            s = 0.0
+            for btext in btexts:  # in the phrase's order, as _add_phrase adds them
+                tf = tfs[btext][d]
+                s += idfs[btext] * ((tf * k1p1) / (tf + norm))
+            if boost != 1.0:
+                s = s * boost
+            candidates.append((d + offset, s, seg, d))
+    total = len(candidates)
+    if total > exact_up_to:
+        candidates.sort(key=lambda c: (-c[1], c[0]))  # best() order: score, then lower docnum
+    scores: dict[int, float] = {}
+    tried = 0
+    while tried < total:
+        if total > exact_up_to and len(scores) >= depth:
+            break
+        if deadline is not None and tried and deadline.passed():
+            break
+        chunk = candidates[tried : tried + batch] if total > exact_up_to else candidates
+        by_segment: dict[int, list[tuple[int, float, int, int]]] = {}
+        for c in chunk:
+            by_segment.setdefault(c[2], []).append(c)
+        for seg, cands in by_segment.items():
+            segreader = leaves[seg][0]
+            cands.sort(key=lambda c: c[3])
+            values = {
+                t: _values_of(segreader, fieldname, t, [c[3] for c in cands]) for t in rarest_first
+            }
+            if any(v is None for v in values.values()):
+                return None
+            for g, s, _, d in cands:
+                starts = set(_positions(values[btexts[0]][d]))
+                for i, btext in enumerate(btexts[1:], 1):
+                    starts.intersection_update(p - i for p in _positions(values[btext][d]))
+                    if not starts:
+                        break
+                if starts:
+                    scores[g] = s
+        tried += len(chunk)
+        batch *= 2
+    return PhraseMatches(scores, total, tried)
+
+
+def _values_of(segreader, fieldname: str, btext: bytes, docs: list[int]) -> dict | None:
+    """``{docnum: encoded positions}`` of one term for the (sorted) ``docs`` of one segment,
+    skipping the blocks none of them is in."""
+    leaf = _leaf(segreader.postings(fieldname, btext))
+    if leaf is None:
+        return None
+    matcher, _ = leaf
+    out = {}
+    for d in docs:
+        if not matcher.is_active():
+            break
+        if matcher.id() < d:
+            matcher.skip_to(d)
+            if not matcher.is_active():
+                break
+        if matcher.id() == d:
+            out[d] = matcher.value()
     return out

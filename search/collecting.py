@@ -133,6 +133,20 @@ def score_all(
     return scores, matched
 
 
+def phrase_alone(
+    searcher, q: wq.Query, depth: int, allow, restrict, lengths: accumulate.Lengths, deadline
+) -> accumulate.PhraseMatches | None:
+    """A query that is one phrase (``"la guerra in ucraina"``): its best ``depth`` matches,
+    verified best first (see :func:`accumulate.phrase_matches`); None for any other query."""
+    terms = accumulate.flat_terms(q, searcher)
+    if terms is None or len(terms) != 1 or not isinstance(terms[0][1], tuple):
+        return None
+    fieldname, words, boost = terms[0]
+    return accumulate.phrase_matches(
+        searcher, fieldname, words, boost, lengths, depth, allow, restrict, deadline
+    )
+
+
 def clause_docs(
     searcher, clauses: list[wq.Query], matched: list[set[int]]
 ) -> list[set[int]] | None:

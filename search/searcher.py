@@ -105,6 +105,16 @@ def _matches(
                 lengths,
             )
         return [(doc, 0.0) for doc in docs], count, None  # sorted: no relevance score
+    phrase = collecting.phrase_alone(
+        searcher, compiled.scored, depth, allow, restrict, lengths, deadline
+    )
+    if phrase is not None:
+        if phrase.complete and not deadline.hit:
+            everyone = list(phrase.scores) if len(phrase.scores) <= EXACT_FACETS_UP_TO else None
+            count = collecting.Count(len(phrase.scores), True, everyone)
+        else:
+            count = collecting.Count(phrase.estimate(), False)
+        return collecting.best(phrase.scores, depth), count, [set(phrase.scores)]
     scored = collecting.score_all(searcher, compiled.scored, allow, restrict, lengths, deadline)
     if scored is None:
         ranked = collecting.top_candidates(
