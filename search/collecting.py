@@ -46,7 +46,7 @@ class Deadline:
         return self.hit
 
 
-class _DeadlineCollector(collectors.WrappingCollector):
+class DeadlineCollector(collectors.WrappingCollector):
     """Stops feeding matches to ``child`` once the deadline has passed (best so far is kept)."""
 
     def __init__(self, child, deadline: Deadline):
@@ -104,7 +104,7 @@ def top_candidates(
     searcher, q: wq.Query, limit: int, allow, restrict, deadline: Deadline
 ) -> list[tuple[int, float]]:
     """The best ``limit`` ``(docnum, score)`` for ``q``, with block-quality skipping."""
-    collector = _DeadlineCollector(collectors.TopCollector(limit, usequality=True), deadline)
+    collector = DeadlineCollector(collectors.TopCollector(limit, usequality=True), deadline)
     if allow is not None or restrict is not None:
         collector = collectors.FilterCollector(collector, allow, restrict)
     searcher.search_with_collector(q, collector)

@@ -58,6 +58,9 @@ MISSING_DATE = 2**64 - 1  # what the date column holds for an article without a 
 # Work budget of one search: past it every pass keeps the best it has found (and the result says
 # the count is approximate). Well under gunicorn's timeout, so no query stalls a worker.
 WORK_BUDGET_S = 0.5
+# An export's matching pass (every match up to the export limit, Whoosh's collector) stops here
+# and exports the best it found, the total then estimated and said so.
+EXPORT_BUDGET_S = 3.0
 RESULT_CACHE_SIZE = 256  # recent results per worker and build (news queries repeat)
 # Facets are counted over every match up to this many; beyond, over the best-ranked candidates,
 # scaled to the total (and marked approximate).
@@ -381,8 +384,9 @@ class ResultCache:
                 self._items.popitem(last=False)
 
 
-def _collect(searcher, q, limit, filter_q, mask, groupedby, sortedby=None):
-    """Run ``q`` keeping only the top ``limit`` documents while counting (and faceting) all.
+def _collect(searcher, q, limit, filter_q, mask, groupedby, sortedby=None, deadline=None):
+    """Run ``q`` keeping only the top ``limit`` documents while counting (and faceting) all
+    (until ``deadline``, if given).
 
     Whoosh's own ``search(groupedby=…)`` switches to an unlimited collector that scores and sorts
     every match; wrapping a top-N collector in the facet collector keeps facets exact and cheap.
@@ -392,6 +396,8 @@ def _collect(searcher, q, limit, filter_q, mask, groupedby, sortedby=None):
     else:
         # Block-quality skipping would make the count and the facets inexact.
         collector = collectors.TopCollector(limit, usequality=False, replace=0)
+    if deadline is not None:
+        collector = collecting.DeadlineCollector(collector, deadline)
     if groupedby:
         collector = collectors.FacetCollector(collector, groupedby, maptype=sorting.Count)
     if filter_q is not None or mask is not None:
@@ -411,8 +417,11 @@ def _date_order(newest_first: bool) -> sorting.MultiFacet:
     )
 
 
-def _ranked(searcher, compiled: Compiled, sort: str, depth: int, filter_q, groupedby, params):
-    """The collected results (counts, facets) and the top ``depth`` as (docnum, score), ordered."""
+def _ranked(
+    searcher, compiled: Compiled, sort: str, depth: int, filter_q, groupedby, params, deadline=None
+):
+    """The collected results (counts, facets) and the top ``depth`` as (docnum, score), ordered
+    (the matches found until ``deadline``, if given)."""
     browse = not compiled.clauses
     if browse or sort != "relevance":
         ordered = sort if sort != "relevance" else "-date"
@@ -426,6 +435,7 @@ def _ranked(searcher, compiled: Compiled, sort: str, depth: int, filter_q, group
             compiled.excluded,
             groupedby,
             sortedby=by_date,
+            deadline=deadline,
         )
         if not results.scored_length() and len(compiled.clauses) > 1:
             results = _collect(
@@ -436,10 +446,13 @@ def _ranked(searcher, compiled: Compiled, sort: str, depth: int, filter_q, group
                 compiled.excluded,
                 groupedby,
                 sortedby=by_date,
+                deadline=deadline,
             )
         ranked = [(hit.docnum, 0.0) for hit in results]  # sorted: no relevance score
     else:
-        results = _collect(searcher, compiled.scored, depth, filter_q, compiled.excluded, groupedby)
+        results = _collect(
+            searcher, compiled.scored, depth, filter_q, compiled.excluded, groupedby, None, deadline
+        )
         ranked = rerank(
             searcher, compiled.clauses, [(hit.docnum, hit.score) for hit in results], params
         )
@@ -457,16 +470,27 @@ def export_hits(
     """Every match of ``request`` in its order, up to ``limit``, near-duplicates included.
 
     ``page`` and ``size`` are ignored. The matches are found now (so ``total`` is known before
-    the first row); their fields and snippets are read as ``hits`` is iterated.
+    the first row); their fields and snippets are read as ``hits`` is iterated. A search whose
+    matches take longer than :data:`EXPORT_BUDGET_S` to find exports the best of those found,
+    with the total estimated (``total_exact`` false).
     """
+    started = time.perf_counter()
     parsed = parse(request.query)
     synonyms = load_synonyms()
+    deadline = collecting.Deadline(EXPORT_BUDGET_S, started)
     with handle.searcher() as base:
         searcher = ranked_searcher(base, params)
         compiled = compile_query(parsed, searcher.reader(), params, synonyms=synonyms)
         filter_q = _filter_query(compiled, request)
-        results, ranked = _ranked(searcher, compiled, request.sort, limit, filter_q, None, params)
+        results, ranked = _ranked(
+            searcher, compiled, request.sort, limit, filter_q, None, params, deadline
+        )
         total = results.estimated_length() if not results.has_exact_length() else len(results)
+        found = None
+        if deadline.hit:
+            allow, restrict = collecting.doc_sets(searcher, filter_q, compiled.excluded)
+            guess = collecting.estimate(searcher, compiled.scored, allow, restrict)
+            found, total = len(results), max(len(results), guess)
         terms = Highlight(compiled.stems, compiled.exact, compiled.phrases)
 
     def hits() -> Iterator[Hit]:
@@ -476,7 +500,14 @@ def export_hits(
         for doc, score in ranked[:limit]:
             yield _hit(searcher.stored_fields(doc), score, terms, with_snippets, [])
 
-    return Export(request=request, total=total, limit=limit, hits=hits())
+    return Export(
+        request=request,
+        total=total,
+        limit=limit,
+        hits=hits(),
+        total_exact=not deadline.hit,
+        found=found,
+    )
 
 
 def _as_request(request: SearchRequest | str, **fields: Any) -> SearchRequest:

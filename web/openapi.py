@@ -79,11 +79,11 @@ SCHEMAS: dict[str, Any] = {
         "required": ["typed", "searched"],
         "additionalProperties": False,
         "properties": {
-            "typed": {"type": "string", "description": "The word as typed (\"Witkof\")."},
+            "typed": {"type": "string", "description": 'The word as typed ("Witkof").'},
             "searched": {
                 "type": "array",
                 "items": {"type": "string"},
-                "description": "Indexed spellings searched with it (\"Witkoff\").",
+                "description": 'Indexed spellings searched with it ("Witkoff").',
             },
         },
     },
@@ -124,14 +124,14 @@ SCHEMAS: dict[str, Any] = {
             "corrections": {
                 "type": "array",
                 "description": "Query words also searched in their closest indexed spellings "
-                "(typo tolerance): the page's \"Risultati anche per\".",
+                '(typo tolerance): the page\'s "Risultati anche per".',
                 "items": {"$ref": "#/components/schemas/Correction"},
             },
             "truncated": {
                 "type": ["string", "null"],
                 "enum": [*TRUNCATIONS, None],
                 "description": f"Set when only the query's first {MAX_QUERY_WORDS} words "
-                f"(\"words\") or {MAX_QUERY_CHARS} characters (\"characters\") were searched.",
+                f'("words") or {MAX_QUERY_CHARS} characters ("characters") were searched.',
             },
             "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
             "facets": {
@@ -410,7 +410,9 @@ def openapi_document() -> dict[str, Any]:
                         "CSV is UTF-8 with a byte-order mark, comma-separated, RFC 4180 quoting; "
                         "a text cell starting with = + - @ gets a leading apostrophe so a "
                         "spreadsheet does not run it as a formula. Headers: X-Total-Count "
-                        "(matches), X-Export-Count (rows sent), X-Export-Limit."
+                        "(matches), X-Total-Exact (false when the search ran out of its work "
+                        "budget: X-Total-Count is then an estimate and the rows are the best "
+                        "matches found), X-Export-Count (rows sent), X-Export-Limit."
                     ),
                     "operationId": "export",
                     "parameters": [
@@ -425,8 +427,17 @@ def openapi_document() -> dict[str, Any]:
                         "200": {
                             "description": f"The rows (at most {EXPORT_LIMIT:,}).",
                             "headers": {
-                                name: {"schema": {"type": "integer", "minimum": 0}}
-                                for name in ("X-Total-Count", "X-Export-Count", "X-Export-Limit")
+                                **{
+                                    name: {"schema": {"type": "integer", "minimum": 0}}
+                                    for name in (
+                                        "X-Total-Count",
+                                        "X-Export-Count",
+                                        "X-Export-Limit",
+                                    )
+                                },
+                                "X-Total-Exact": {
+                                    "schema": {"type": "string", "enum": ["true", "false"]}
+                                },
                             },
                             "content": {
                                 "text/csv": {"schema": {"type": "string"}},
