@@ -498,7 +498,15 @@ def main() -> None:
     parser.add_argument("--no-update", action="store_true", help="skip the update measurement")
     parser.add_argument("--output", type=Path, default=RESULTS, help="markdown file to update")
     parser.add_argument("--keep", action="store_true", help="keep the indexes afterwards")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="reuse each system's index (and its build numbers) kept in --workdir by an earlier "
+        "run with --keep; with --no-update, as updates change the index",
+    )
     args = parser.parse_args()
+    if args.reuse and not args.no_update:
+        parser.error("--reuse needs --no-update (updates change the kept indexes)")
 
     started = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
     info = machine()
@@ -538,11 +546,17 @@ def main() -> None:
         print(f"{name}:", flush=True)
         env = system_env(code)
         index = workdir / f"index-{name.replace('@', '-')}"
-        shutil.rmtree(index, ignore_errors=True)
+        built = workdir / f"build-{name.replace('@', '-')}.json"
         entry: dict = {}
-        entry["build"] = run_step(
-            ["build", system, str(corpus), str(index), "--procs", str(args.procs)], env, "build"
-        )
+        if args.reuse and index.exists() and built.exists():
+            print(f"  reusing {index} (built as {built} says)", flush=True)
+            entry["build"] = json.loads(built.read_text("utf-8"))
+        else:
+            shutil.rmtree(index, ignore_errors=True)
+            entry["build"] = run_step(
+                ["build", system, str(corpus), str(index), "--procs", str(args.procs)], env, "build"
+            )
+            built.write_text(json.dumps(entry["build"]), "utf-8")
         entry["query"] = run_step(["query", system, str(index), str(queries_path)], env, "query")
         if system == "rassegna" and not args.no_serve:
             entry["serve"] = serve(code, index, queries, port, args.serve_requests, args.serve_cap)
@@ -553,7 +567,7 @@ def main() -> None:
                 for n in (1, 1000)
             }
         results[name] = entry
-        if not args.keep:
+        if not args.keep and not args.reuse:
             shutil.rmtree(index, ignore_errors=True)
 
     argv = " ".join(shlex.quote(a) for a in sys.argv[1:])

@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 import threading
 from array import array
+from bisect import bisect_left
 from collections import OrderedDict
 from dataclasses import dataclass
 from pickle import loads
@@ -63,19 +64,77 @@ def _flatten(q: wq.Query) -> list[Term] | None:
 # Decoded posting lists kept per build (the most recently used, up to this many postings: 8
 # bytes each), so the words news queries share are not unpickled and inflated query after query.
 CACHED_POSTINGS = 4_000_000
+# Decoded posting blocks with positions (phrases), the most recently used up to this many
+# postings (a block holds up to 128; a posting's positions take about 60 bytes).
+CACHED_POSITIONS = 400_000
 
 
 class Lengths:
     """Per build and segment: field lengths as floats (a few MB at 100k), the length part of
     BM25 per ranking setting, and recently used posting lists."""
 
-    def __init__(self, cached_postings: int = CACHED_POSTINGS):
+    def __init__(
+        self, cached_postings: int = CACHED_POSTINGS, cached_positions: int = CACHED_POSITIONS
+    ):
         self._by_segment: dict[tuple[str, str], array] = {}
         self._norms: dict[tuple, list[float]] = {}
         self._postings: OrderedDict[tuple, tuple[array, array]] = OrderedDict()
         self._postings_held = 0
         self._postings_limit = cached_postings
         self._lock = threading.Lock()
+        self._heads: dict[tuple, tuple[list[int], list[int]]] = {}
+        self._blocks: OrderedDict[tuple, tuple[tuple, list]] = OrderedDict()
+        self._blocks_held = 0
+        self._blocks_limit = cached_positions
+
+    def values(self, segreader, fieldname: str, btext: bytes, docs: list[int]) -> dict | None:
+        """``{docnum: encoded value}`` of one term for the sorted ``docs`` of one segment (those
+        it holds), decoding only the posting blocks they are in, and keeping those blocks."""
+        term = (segreader.segment().segment_id(), fieldname, btext)
+        leaf = None
+        heads = self._heads.get(term)
+        if heads is None:
+            leaf = _leaf(segreader.postings(fieldname, btext))
+            if leaf is None:
+                return None
+            heads = _block_heads(leaf[0])
+            with self._lock:
+                if len(self._heads) >= 4096:
+                    self._heads.clear()
+                self._heads[term] = heads
+        maxids, offsets = heads
+        out = {}
+        block = -1
+        ids: tuple = ()
+        values: list = []
+        for d in docs:
+            if block < 0 or d > maxids[block]:
+                block = bisect_left(maxids, d, max(block, 0))
+                if block == len(maxids):
+                    break
+                key = (*term, block)
+                with self._lock:
+                    found = self._blocks.get(key)
+                    if found is not None:
+                        self._blocks.move_to_end(key)
+                if found is None:
+                    if leaf is None:
+                        leaf = _leaf(segreader.postings(fieldname, btext))
+                        if leaf is None:
+                            return None
+                    found = _read_block(leaf[0], offsets[block])
+                    with self._lock:
+                        if key not in self._blocks:
+                            self._blocks[key] = found
+                            self._blocks_held += len(found[0])
+                        while self._blocks_held > self._blocks_limit and self._blocks:
+                            _, (old_ids, _) = self._blocks.popitem(last=False)
+                            self._blocks_held -= len(old_ids)
+                ids, values = found
+            i = bisect_left(ids, d)
+            if i < len(ids) and ids[i] == d:
+                out[d] = values[i]
+        return out
 
     def postings(self, segreader, fieldname: str, btext: bytes) -> tuple[array, array] | None:
         """One term's live postings in one segment, as (docnums, weights)."""
@@ -127,18 +186,20 @@ def accumulate(
     searcher, terms: list[Term], lengths: Lengths, deadline=None
 ) -> tuple[dict[int, float], list[set[int]]] | None:
     """BM25F scores of every document matching any of ``terms`` (global docnums), and the
-    documents each term matched; None when a posting list is not in a form read here."""
+    documents each term matched (containers: ``docnum in matched[i]``); None when a posting list
+    is not in a form read here."""
     weighting = searcher.weighting
     k1 = weighting.K1
     scores: dict[int, float] = {}
-    matched: list[set[int]] = []
+    matched: list[TermDocs | set[int]] = []
     schema = searcher.schema
     for fieldname, text, boost in terms:
-        docs: set[int] = set()
-        matched.append(docs)
         if fieldname not in schema:
+            matched.append(set())
             continue
         if isinstance(text, tuple):
+            docs: set[int] = set()
+            matched.append(docs)
             if not _add_phrase(searcher, fieldname, text, boost, lengths, scores, docs, deadline):
                 return None
             if deadline is not None and deadline.passed():
@@ -146,6 +207,8 @@ def accumulate(
             continue
         field = schema[fieldname]
         btext = field.to_bytes(text)
+        term_docs = TermDocs()
+        matched.append(term_docs)
         if (fieldname, btext) not in searcher.reader():
             continue
         if not field.scorable:
@@ -160,13 +223,44 @@ def accumulate(
             norms = lengths.norms(segreader, fieldname, avgfl, b, k1)
             if postings is None or norms is None:
                 return None
-            _add_postings(*postings, norms, idf, k1, boost, offset, scores, docs)
+            _add_postings(*postings, norms, idf, k1, boost, offset, scores)
+            term_docs.add(offset, postings[0])
         if deadline is not None and deadline.passed():
             break
     return scores, matched
 
 
-def _add_postings(ids, weights, norms, idf, k1, boost, offset, scores, docs):
+class TermDocs:
+    """The documents a term matched, as its posting lists (sorted docnums per segment): asked
+    about a few candidates only, never turned into a set of every match."""
+
+    def __init__(self):
+        self._lists: list[tuple[int, array]] = []
+
+    def add(self, offset: int, ids: array) -> None:
+        self._lists.append((offset, ids))
+
+    def __contains__(self, docnum: int) -> bool:
+        for offset, ids in self._lists:
+            d = docnum - offset
+            if d >= 0 and ids and d <= ids[-1]:
+                i = bisect_left(ids, d)
+                if ids[i] == d:
+                    return True
+        return False
+
+
+class AnyOf:
+    """The documents any of several terms matched (a clause's terms)."""
+
+    def __init__(self, parts):
+        self._parts = list(parts)
+
+    def __contains__(self, docnum: int) -> bool:
+        return any(docnum in part for part in self._parts)
+
+
+def _add_postings(ids, weights, norms, idf, k1, boost, offset, scores):
     """Add one segment's postings of one term (Whoosh's bm25() and boost, term by term)."""
     get = scores.get
     k1p1 = k1 + 1
@@ -178,7 +272,6 @@ def _add_postings(ids, weights, norms, idf, k1, boost, offset, scores, docs):
         for docnum, tf in zip(ids, weights, strict=True):
             g = docnum + offset
             scores[g] = get(g, 0.0) + idf * ((tf * k1p1) / (tf + norms[docnum])) * boost
-    docs.update(ids if not offset else (d + offset for d in ids))
 
 
 def _leaf(matcher) -> tuple[whoosh3.W3LeafMatcher, frozenset[int]] | None:
@@ -468,9 +561,8 @@ def phrase_matches(
         for seg, cands in by_segment.items():
             segreader = leaves[seg][0]
             cands.sort(key=lambda c: c[3])
-            values = {
-                t: _values_of(segreader, fieldname, t, [c[3] for c in cands]) for t in rarest_first
-            }
+            docs = [c[3] for c in cands]
+            values = {t: lengths.values(segreader, fieldname, t, docs) for t in rarest_first}
             if any(v is None for v in values.values()):
                 return None
             for g, s, _, d in cands:
@@ -486,21 +578,24 @@ def phrase_matches(
     return PhraseMatches(scores, total, tried)
 
 
-def _values_of(segreader, fieldname: str, btext: bytes, docs: list[int]) -> dict | None:
-    """``{docnum: encoded positions}`` of one term for the (sorted) ``docs`` of one segment,
-    skipping the blocks none of them is in."""
-    leaf = _leaf(segreader.postings(fieldname, btext))
-    if leaf is None:
-        return None
-    matcher, _ = leaf
-    out = {}
-    for d in docs:
-        if not matcher.is_active():
+def _block_heads(matcher) -> tuple[list[int], list[int]]:
+    """The last docnum and the file offset of each posting block of a leaf matcher (headers
+    only: no block is decoded)."""
+    maxids, offsets = [], []
+    position = matcher._baseoffset  # noqa: SLF001
+    while True:
+        matcher._goto(position)  # noqa: SLF001
+        maxids.append(matcher._maxid)  # noqa: SLF001
+        offsets.append(position)
+        if matcher._lastblock:  # noqa: SLF001
             break
-        if matcher.id() < d:
-            matcher.skip_to(d)
-            if not matcher.is_active():
-                break
-        if matcher.id() == d:
-            out[d] = matcher.value()
-    return out
+        position = matcher._nextoffset  # noqa: SLF001
+    return maxids, offsets
+
+
+def _read_block(matcher, offset: int) -> tuple[tuple, list]:
+    """One posting block's docnums and values, decoded."""
+    matcher._goto(offset)  # noqa: SLF001
+    matcher._read_ids()  # noqa: SLF001
+    matcher._read_values()  # noqa: SLF001
+    return tuple(matcher._ids), matcher._values  # noqa: SLF001

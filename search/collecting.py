@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from whoosh import collectors
 from whoosh import query as wq
+from whoosh.util.times import long_to_datetime
 
 from search import accumulate
 
@@ -113,7 +114,7 @@ def top_candidates(
 
 def score_all(
     searcher, q: wq.Query, allow, restrict, lengths: accumulate.Lengths, deadline: Deadline
-) -> tuple[dict[int, float], list[set[int]]] | None:
+) -> tuple[dict[int, float], list] | None:
     """Every match of ``q`` within the filters with its score, term at a time (None: not an OR
     of terms and phrases: Whoosh's own collector takes over). Past the deadline, the matches
     scored so far (``deadline.hit`` tells)."""
@@ -147,25 +148,31 @@ def phrase_alone(
     )
 
 
-def clause_docs(
-    searcher, clauses: list[wq.Query], matched: list[set[int]]
-) -> list[set[int]] | None:
-    """The documents each clause matched, from the per-term sets of :func:`score_all` (the
-    clauses' terms come first in the scored query, clause by clause); None if not all flat."""
-    out = []
+def clause_docs(searcher, clauses: list[wq.Query], matched: list) -> list | None:
+    """The documents each clause matched (containers: ``docnum in out[i]``), from the per-term
+    ones of :func:`score_all` (the clauses' terms come first in the scored query, clause by
+    clause); None if not all flat."""
+    out: list = []
     start = 0
     for clause in clauses:
         terms = accumulate.flat_terms(clause, searcher)
         if terms is None:
             return None
-        out.append(set().union(*matched[start : start + len(terms)]))
+        parts = matched[start : start + len(terms)]
+        out.append(parts[0] if len(parts) == 1 else accumulate.AnyOf(parts))
         start += len(terms)
     return out if start <= len(matched) else None
 
 
 def best(scores: dict[int, float], limit: int) -> list[tuple[int, float]]:
     """The ``limit`` best ``(docnum, score)``, ties to the lower docnum (as Whoosh orders them)."""
-    return heapq.nlargest(limit, scores.items(), key=lambda item: (item[1], -item[0]))
+    items: Iterable[tuple[int, float]] = scores.items()
+    if limit > 0 and len(scores) > 4 * limit:
+        # The limit-th best score first (plain floats: far cheaper than pairs with a key), then
+        # only the pairs at or above it are ordered.
+        threshold = heapq.nlargest(limit, scores.values())[-1]
+        items = [item for item in items if item[1] >= threshold]
+    return sorted(items, key=lambda item: (-item[1], item[0]))[: max(limit, 0)]
 
 
 def _postings(q: wq.Query, reader) -> int:
@@ -259,6 +266,7 @@ class Columns:
     def __init__(self):
         self._codes: dict[str, tuple[array, list[str]]] = {}
         self._dates: list[int] | None = None
+        self._months: tuple[array, list[str]] | None = None
         self._date_order: dict[bool, list[int]] = {}
 
     def codes(self, reader, fieldname: str) -> tuple[array, list[str]]:
@@ -277,6 +285,27 @@ class Columns:
                 codes.append(code)
             cached = self._codes[fieldname] = (codes, values)
         return cached
+
+    def months(self, reader) -> tuple[array, list[str]]:
+        """Per docnum, the index of its month ("YYYY-MM") in the returned list ("" for none)."""
+        if self._months is None:
+            labels: list[str] = [""]
+            by_day: dict[int, int] = {_MISSING_DATE: 0}
+            index: dict[str, int] = {"": 0}
+            codes = array("I")
+            for day in self.dates(reader):
+                code = by_day.get(day)
+                if code is None:
+                    moment = long_to_datetime(day)
+                    label = f"{moment.year:04d}-{moment.month:02d}"
+                    code = index.get(label)
+                    if code is None:
+                        code = index[label] = len(labels)
+                        labels.append(label)
+                    by_day[day] = code
+                codes.append(code)
+            self._months = (codes, labels)
+        return self._months
 
     def dates(self, reader) -> list[int]:
         """Raw sortable date per docnum (``_MISSING_DATE`` for none)."""
