@@ -135,16 +135,24 @@ def score_all(
 
 
 def phrase_alone(
-    searcher, q: wq.Query, depth: int, allow, restrict, lengths: accumulate.Lengths, deadline
+    searcher,
+    q: wq.Query,
+    depth: int,
+    allow,
+    restrict,
+    lengths: accumulate.Lengths,
+    deadline,
+    enough: int | None = None,
 ) -> accumulate.PhraseMatches | None:
-    """A query that is one phrase (``"la guerra in ucraina"``): its best ``depth`` matches,
-    verified best first (see :func:`accumulate.phrase_matches`); None for any other query."""
+    """A query that is one phrase (``"la guerra in ucraina"``): its best ``depth`` matches (at
+    least ``enough`` of them), verified best first (see :func:`accumulate.phrase_matches`); None
+    for any other query."""
     terms = accumulate.flat_terms(q, searcher)
     if terms is None or len(terms) != 1 or not isinstance(terms[0][1], tuple):
         return None
     fieldname, words, boost = terms[0]
     return accumulate.phrase_matches(
-        searcher, fieldname, words, boost, lengths, depth, allow, restrict, deadline
+        searcher, fieldname, words, boost, lengths, depth, allow, restrict, deadline, enough=enough
     )
 
 

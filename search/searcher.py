@@ -61,7 +61,10 @@ WORK_BUDGET_S = 0.5
 # An export's matching pass (every match up to the export limit, Whoosh's collector) stops here
 # and exports the best it found, the total then estimated and said so.
 EXPORT_BUDGET_S = 3.0
-RESULT_CACHE_SIZE = 256  # recent results per worker and build (news queries repeat)
+RESULT_CACHE_SIZE = 256
+# The fewest best matches of a phrase alone found before its candidates' verification may stop
+# (short of the rerank depth, which a phrase alone does not use: it is one clause).
+PHRASE_ENOUGH = 60  # recent results per worker and build (news queries repeat)
 # Facets are counted over every match up to this many; beyond, over the best-ranked candidates,
 # scaled to the total (and marked approximate).
 EXACT_FACETS_UP_TO = 10000
@@ -85,10 +88,11 @@ def _filter_query(compiled: Compiled, request: SearchRequest) -> wq.Query | None
 
 
 def _matches(
-    searcher, compiled: Compiled, sort, depth, allow, restrict, columns, lengths, deadline
+    searcher, compiled: Compiled, sort, depth, allow, restrict, columns, lengths, deadline, enough=1
 ):
     """The top ``depth`` matches as ``(docnum, score)`` (by BM25F, or by date), their count, and
-    the documents each clause matched when the term-at-a-time pass knows them (for the rerank)."""
+    the documents each clause matched when the term-at-a-time pass knows them (for the rerank).
+    A phrase alone may settle for the top ``enough`` (its rare matches cost the most to find)."""
     if not compiled.clauses or sort != "relevance":
         newest_first = (sort if sort != "relevance" else "-date") == "-date"
         candidates = wq.And(compiled.clauses) if compiled.clauses else None
@@ -109,7 +113,7 @@ def _matches(
             )
         return [(doc, 0.0) for doc in docs], count, None  # sorted: no relevance score
     phrase = collecting.phrase_alone(
-        searcher, compiled.scored, depth, allow, restrict, lengths, deadline
+        searcher, compiled.scored, depth, allow, restrict, lengths, deadline, enough
     )
     if phrase is not None:
         if phrase.complete and not deadline.hit:
@@ -272,8 +276,10 @@ def search(
         want = page * size
         depth = max(params.rerank_depth, want * 3 if collapse else want)
         lengths = opened.cache.setdefault("lengths", accumulate.Lengths())
+        # What the page needs at least (a phrase alone may stop there: see _matches).
+        enough = min(depth, max(PHRASE_ENOUGH, want * 3 if collapse else want))
         ranked, count, clause_docs = _matches(
-            searcher, compiled, sort, depth, allow, restrict, columns, lengths, deadline
+            searcher, compiled, sort, depth, allow, restrict, columns, lengths, deadline, enough
         )
         if sort == "relevance" and compiled.clauses and not deadline.passed():
             # Past the budget: the BM25F order as it stands.

@@ -154,6 +154,21 @@ def test_a_phrase_verified_best_first_keeps_the_same_top(handle, text):
                 assert part.scores == every
             else:
                 assert part.estimate() >= len(part.scores)
+        # Past its tries it settles for `enough`: still the top of them all, only shorter.
+        some = phrase_matches(
+            searcher,
+            fieldname,
+            words,
+            boost,
+            Lengths(),
+            3,
+            exact_up_to=0,
+            batch=1,
+            enough=1,
+            tries=1,
+        )
+        assert len(some.scores) == min(1, len(every))
+        assert best(some.scores, 3) == best(every, 1)
 
 
 def test_a_phrase_respects_the_filters(handle):
