@@ -17,9 +17,10 @@ the version is pinned in pyproject.toml).
 from __future__ import annotations
 
 import itertools
+import operator
 import threading
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass
 from pickle import loads
@@ -83,9 +84,81 @@ class Lengths:
         self._postings_limit = cached_postings
         self._lock = threading.Lock()
         self._heads: dict[tuple, tuple[list[int], list[int]]] = {}
+        self._scores: OrderedDict[tuple, dict[int, float]] = OrderedDict()
+        self._scores_held = 0
         self._blocks: OrderedDict[tuple, tuple[tuple, list]] = OrderedDict()
         self._blocks_held = 0
         self._blocks_limit = cached_positions
+
+    def term_scores(
+        self, segreader, fieldname: str, btext: bytes, idf: float, avgfl: float, b: float, k1: float
+    ) -> dict[int, float] | None:
+        """``{docnum: BM25F of the term}`` over one segment's postings of one term (as
+        :func:`_add_phrase` computes it), kept for the most recently used terms."""
+        key = (segreader.segment().segment_id(), fieldname, btext, idf, avgfl, b, k1)
+        with self._lock:
+            found = self._scores.get(key)
+            if found is not None:
+                self._scores.move_to_end(key)
+                return found
+        postings = self.postings(segreader, fieldname, btext, keep_values=True)
+        norms = self.norms(segreader, fieldname, avgfl, b, k1)
+        if postings is None or norms is None:
+            return None
+        k1p1 = k1 + 1
+        found = {
+            d: idf * ((tf * k1p1) / (tf + norms[d]))
+            for d, tf in zip(postings[0], postings[1], strict=True)
+        }
+        with self._lock:
+            self._scores[key] = found
+            self._scores_held += len(found)
+            while self._scores_held > self._postings_limit // 8 and len(self._scores) > 1:
+                _, old = self._scores.popitem(last=False)
+                self._scores_held -= len(old)
+        return found
+
+    def _read_keeping_values(self, segreader, fieldname: str, btext: bytes):
+        """The live postings of one term, every block decoded once: its values are kept for
+        :meth:`values` (when the term is not too long for the cache)."""
+        leaf = _leaf(segreader.postings(fieldname, btext))
+        if leaf is None:
+            return None
+        matcher, deleted = leaf
+        term = (segreader.segment().segment_id(), fieldname, btext)
+        heads = _block_heads(matcher)
+        keep = segreader.doc_frequency(fieldname, btext) * 4 <= self._blocks_limit
+        ids, weights = array("I"), array("f")
+        blocks = []
+        for offset in heads[1]:
+            matcher._goto(offset)  # noqa: SLF001
+            matcher._read_ids()  # noqa: SLF001
+            matcher._read_weights()  # noqa: SLF001
+            block_ids = matcher._ids  # noqa: SLF001
+            block_weights = matcher._weights  # noqa: SLF001
+            if keep:
+                matcher._read_values()  # noqa: SLF001
+                blocks.append((tuple(block_ids), matcher._values))  # noqa: SLF001
+            if deleted:
+                live = [i for i, d in enumerate(block_ids) if d not in deleted]
+                ids.extend(block_ids[i] for i in live)
+                weights.extend(block_weights[i] for i in live)
+            else:
+                ids.extend(block_ids)
+                weights.extend(block_weights)
+        with self._lock:
+            if len(self._heads) >= 4096:
+                self._heads.clear()
+            self._heads[term] = heads
+            for number, block in enumerate(blocks):
+                key = (*term, number)
+                if key not in self._blocks:
+                    self._blocks[key] = block
+                    self._blocks_held += len(block[0])
+            while self._blocks_held > self._blocks_limit and self._blocks:
+                _, (old_ids, _) = self._blocks.popitem(last=False)
+                self._blocks_held -= len(old_ids)
+        return ids, weights
 
     def values(self, segreader, fieldname: str, btext: bytes, docs: list[int]) -> dict | None:
         """``{docnum: encoded value}`` of one term for the sorted ``docs`` of one segment (those
@@ -136,15 +209,21 @@ class Lengths:
                 out[d] = values[i]
         return out
 
-    def postings(self, segreader, fieldname: str, btext: bytes) -> tuple[array, array] | None:
-        """One term's live postings in one segment, as (docnums, weights)."""
+    def postings(
+        self, segreader, fieldname: str, btext: bytes, keep_values: bool = False
+    ) -> tuple[array, array] | None:
+        """One term's live postings in one segment, as (docnums, weights); ``keep_values``: also
+        keep the decoded blocks' values for :meth:`values` (a phrase's words: one decoding)."""
         key = (segreader.segment().segment_id(), fieldname, btext)
         with self._lock:
             found = self._postings.get(key)
             if found is not None:
                 self._postings.move_to_end(key)
                 return found
-        found = _read_postings(segreader.postings(fieldname, btext))
+        if keep_values:
+            found = self._read_keeping_values(segreader, fieldname, btext)
+        else:
+            found = _read_postings(segreader.postings(fieldname, btext))
         if found is None or len(found[0]) > self._postings_limit // 4:
             return found
         with self._lock:
@@ -511,52 +590,51 @@ def phrase_matches(
         return PhraseMatches({}, 0, 0)
     idfs = {t: searcher.idf(fieldname, t) for t in btexts}
     rarest_first = sorted(set(btexts), key=lambda t: reader.doc_frequency(fieldname, t))
-    k1p1 = k1 + 1
-    # (global docnum, score, segment number, local docnum) of every candidate.
-    candidates: list[tuple[int, float, int, int]] = []
+    # Every candidate's global docnum and score, segment by segment (ascending docnums).
+    cand_docs: list[int] = []
+    cand_scores: list[float] = []
     leaves = list(reader.leaf_readers())
-    for seg, (segreader, offset) in enumerate(leaves):
+    starts_at = [offset for _, offset in leaves]
+    for segreader, offset in leaves:
         if any((fieldname, t) not in segreader for t in rarest_first):
             continue
-        lists = {}
+        term_scores = {}
         for btext in rarest_first:
-            found = lengths.postings(segreader, fieldname, btext)
+            found = lengths.term_scores(segreader, fieldname, btext, idfs[btext], avgfl, b, k1)
             if found is None:
                 return None
-            lists[btext] = found
-        norms = lengths.norms(segreader, fieldname, avgfl, b, k1)
-        if norms is None:
-            return None
-        ids = lists[rarest_first[0]][0]
-        local = set(ids)
-        for btext in rarest_first[1:]:
-            local.intersection_update(lists[btext][0])
-            if not local:
-                break
-        if allow is not None or restrict is not None:
-            local = {
-                d
-                for d in local
-                if (allow is None or d + offset in allow)
-                and (restrict is None or d + offset not in restrict)
-            }
+            term_scores[btext] = found
+        local = set(term_scores[rarest_first[0]]).intersection(
+            *(term_scores[t].keys() for t in rarest_first[1:])
+        )
+        if allow is not None:
+            local = local & allow if not offset else {d for d in local if d + offset in allow}
+        if restrict is not None:
+            local = (
+                local - restrict if not offset else {d for d in local if d + offset not in restrict}
+            )
         if not local:
             continue
-        tfs = {t: dict(zip(*lists[t], strict=True)) for t in rarest_first}
-        for d in local:
-            norm = norms[d]
-            s = 0.0
-            for btext in btexts:  # in the phrase's order, as _add_phrase adds them
-                tf = tfs[btext][d]
-                s += idfs[btext] * ((tf * k1p1) / (tf + norm))
-            if boost != 1.0:
-                s = s * boost
-            candidates.append((d + offset, s, seg, d))
-    total = len(candidates)
-    if total > exact_up_to:
-        candidates.sort(key=lambda c: (-c[1], c[0]))  # best() order: score, then lower docnum
+        docs = sorted(local)
+        # The phrase's score: its words' BM25F added in the phrase's order, as _add_phrase adds
+        # them (the same floats), done by map() over the candidates.
+        summed = list(map(term_scores[btexts[0]].__getitem__, docs))
+        for btext in btexts[1:]:
+            summed = list(map(operator.add, summed, map(term_scores[btext].__getitem__, docs)))
+        if boost != 1.0:
+            summed = [x * boost for x in summed]
+        cand_docs.extend(docs if not offset else [d + offset for d in docs])
+        cand_scores.extend(summed)
+    total = len(cand_docs)
     scores: dict[int, float] = {}
     tried = 0
+    if total <= exact_up_to:
+        ordered = cand_docs  # all of them are verified: any order
+        score_of = dict(zip(cand_docs, cand_scores, strict=True))
+    else:
+        ordered, score_of = [], {}
+        negated = [-x for x in cand_scores]
+        ascending = sorted(negated)
     while tried < total:
         if total > exact_up_to and (
             len(scores) >= depth or (tried >= tries and len(scores) >= enough)
@@ -564,27 +642,34 @@ def phrase_matches(
             break
         if deadline is not None and tried and deadline.passed():
             break
-        chunk = candidates[tried : tried + batch] if total > exact_up_to else candidates
-        by_segment: dict[int, list[tuple[int, float, int, int]]] = {}
-        for c in chunk:
-            by_segment.setdefault(c[2], []).append(c)
-        for seg, cands in by_segment.items():
-            segreader = leaves[seg][0]
-            cands.sort(key=lambda c: c[3])
-            docs = [c[3] for c in cands]
+        if total > exact_up_to and len(ordered) <= tried:
+            # The best candidates in best() order (score, then lower docnum): every candidate
+            # scoring at least the cut, ties included, is the same first stretch of that order.
+            cut = ascending[min(total, tried + batch) - 1]
+            top = [(n, d) for n, d in zip(negated, cand_docs, strict=True) if n <= cut]
+            top.sort()
+            ordered = [d for _, d in top]
+            score_of = {d: -n for n, d in top}
+            batch *= 2
+        chunk = ordered[tried:] if total > exact_up_to else ordered
+        by_segment: dict[int, list[int]] = {}
+        for g in chunk:
+            by_segment.setdefault(bisect_right(starts_at, g) - 1, []).append(g)
+        for seg, globals_ in by_segment.items():
+            segreader, offset = leaves[seg]
+            docs = sorted(g - offset for g in globals_)
             values = {t: lengths.values(segreader, fieldname, t, docs) for t in rarest_first}
             if any(v is None for v in values.values()):
                 return None
-            for g, s, _, d in cands:
+            for d in docs:
                 starts = set(_positions(values[btexts[0]][d]))
                 for i, btext in enumerate(btexts[1:], 1):
                     starts.intersection_update(p - i for p in _positions(values[btext][d]))
                     if not starts:
                         break
                 if starts:
-                    scores[g] = s
+                    scores[d + offset] = score_of[d + offset]
         tried += len(chunk)
-        batch *= 2
     return PhraseMatches(scores, total, tried)
 
 
