@@ -113,7 +113,7 @@ class Lengths:
         with self._lock:
             self._scores[key] = found
             self._scores_held += len(found)
-            while self._scores_held > self._postings_limit // 8 and len(self._scores) > 1:
+            while self._scores_held > self._postings_limit // 16 and len(self._scores) > 1:
                 _, old = self._scores.popitem(last=False)
                 self._scores_held -= len(old)
         return found

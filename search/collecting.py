@@ -40,6 +40,9 @@ class Deadline:
     def __init__(self, seconds: float, started: float | None = None):
         self.at = (time.perf_counter() if started is None else started) + seconds
         self.hit = False  # set when a pass stopped early
+        # Complete passes of this query that a later pass repeats with other filters (a filtered
+        # facet is counted as if its filter were not set): they are filtered afterwards anyway.
+        self.memo: dict = {}
 
     def passed(self) -> bool:
         if time.perf_counter() > self.at:
@@ -121,9 +124,14 @@ def score_all(
     terms = accumulate.flat_terms(q, searcher)
     if terms is None:
         return None
-    found = accumulate.accumulate(searcher, terms, lengths, deadline)
+    key = ("accumulate", repr(terms))
+    found = deadline.memo.get(key)
     if found is None:
-        return None
+        found = accumulate.accumulate(searcher, terms, lengths, deadline)
+        if found is None:
+            return None
+        if not deadline.hit:
+            deadline.memo[key] = found
     scores, matched = found
     if allow is not None or restrict is not None:
         scores = {
@@ -376,12 +384,17 @@ def by_date(
                     break
         total = searcher.doc_count() - (len(restrict) if restrict else 0)
         return picked, Count(total, True, None, everything=True)
-    docs = accumulate.matching_docs(searcher, q, lengths) if lengths is not None else None
+    docs = None
+    if lengths is not None:
+        key = ("matching", repr(q))
+        docs = deadline.memo.get(key)
+        if docs is None:
+            docs = deadline.memo[key] = accumulate.matching_docs(searcher, q, lengths)
     if docs is not None:  # from whole posting lists (set operations), else matcher by matcher
         if allow is not None:
-            docs &= allow
+            docs = docs & allow
         if restrict is not None:
-            docs -= restrict
+            docs = docs - restrict
         seen = list(docs)
     else:
         seen = list(_matching(searcher, q, allow, restrict, deadline))
@@ -402,7 +415,7 @@ def facet_counts(
     codes, values = columns.codes(reader, fieldname)
     if not codes:
         return Counter()
-    counted = Counter(codes) if docnums is None else Counter(codes[d] for d in docnums)
+    counted = Counter(codes) if docnums is None else Counter(map(codes.__getitem__, docnums))
     out: Counter[str] = Counter()
     for code, n in counted.items():
         if code:

@@ -211,7 +211,7 @@ def _search_facets(searcher, columns, docs, scale) -> dict[str, list[FacetValue]
 def _histogram_of(searcher, columns, docs, scale: float, total: int) -> DateHistogram:
     """Matches per month (oldest first) and how many have no date, from the date column."""
     codes, labels = columns.months(searcher.reader())
-    counted = Counter(codes) if docs is None else Counter(codes[d] for d in docs)
+    counted = Counter(codes) if docs is None else Counter(map(codes.__getitem__, docs))
     months = {labels[code]: n for code, n in counted.items() if code}
     if scale != 1.0:
         months = {m: max(1, round(n * scale)) for m, n in months.items()}
