@@ -532,6 +532,7 @@ PHRASE_BATCH = 256  # candidates verified in the first pass over the posting lis
 # phrase of common words ("di fuoco il": 119 matches among 14,000 candidates) would otherwise
 # verify every candidate to look for matches that do not exist.
 PHRASE_TRIES = 2000
+PHRASE_SAMPLE = 200  # candidates verified, evenly spread, to estimate a phrase's total
 
 
 @dataclass
@@ -541,6 +542,8 @@ class PhraseMatches:
     scores: dict[int, float]
     candidates: int  # documents holding every word of the phrase (within the filters)
     tried: int  # of those, how many were verified (best first)
+    sampled: int = 0  # candidates verified for the estimate (an even sample of them all)
+    sample_hits: int = 0  # of those, how many hold the phrase
 
     @property
     def complete(self) -> bool:
@@ -550,7 +553,11 @@ class PhraseMatches:
         """The number of documents holding the phrase: exact when complete."""
         if self.complete or not self.tried:
             return len(self.scores)
-        return max(len(self.scores), round(len(self.scores) / self.tried * self.candidates))
+        if self.sampled:
+            share = self.sample_hits / self.sampled
+        else:
+            share = len(self.scores) / self.tried
+        return max(len(self.scores), round(share * self.candidates))
 
 
 def phrase_matches(
@@ -652,25 +659,46 @@ def phrase_matches(
             score_of = {d: -n for n, d in top}
             batch *= 2
         chunk = ordered[tried:] if total > exact_up_to else ordered
-        by_segment: dict[int, list[int]] = {}
-        for g in chunk:
-            by_segment.setdefault(bisect_right(starts_at, g) - 1, []).append(g)
-        for seg, globals_ in by_segment.items():
-            segreader, offset = leaves[seg]
-            docs = sorted(g - offset for g in globals_)
-            values = {t: lengths.values(segreader, fieldname, t, docs) for t in rarest_first}
-            if any(v is None for v in values.values()):
-                return None
-            for d in docs:
-                starts = set(_positions(values[btexts[0]][d]))
-                for i, btext in enumerate(btexts[1:], 1):
-                    starts.intersection_update(p - i for p in _positions(values[btext][d]))
-                    if not starts:
-                        break
-                if starts:
-                    scores[d + offset] = score_of[d + offset]
+        holding = _holding(leaves, starts_at, lengths, fieldname, btexts, rarest_first, chunk)
+        if holding is None:
+            return None
+        for g in holding:
+            scores[g] = score_of[g]
         tried += len(chunk)
-    return PhraseMatches(scores, total, tried)
+    found = PhraseMatches(scores, total, tried)
+    if tried < total and not (deadline is not None and deadline.passed()):
+        # The best candidates hold the phrase more often than the rest (they hold its words
+        # more often): the total is estimated from an even sample of all the candidates.
+        sample = cand_docs[:: max(1, total // PHRASE_SAMPLE)]
+        holding = _holding(leaves, starts_at, lengths, fieldname, btexts, rarest_first, sample)
+        if holding is None:
+            return None
+        found.sampled, found.sample_hits = len(sample), len(holding)
+    return found
+
+
+def _holding(leaves, starts_at, lengths, fieldname, btexts, rarest_first, candidates):
+    """Which of ``candidates`` (global docnums) hold ``btexts`` in sequence (None: postings not
+    in a form read here)."""
+    out: list[int] = []
+    by_segment: dict[int, list[int]] = {}
+    for g in candidates:
+        by_segment.setdefault(bisect_right(starts_at, g) - 1, []).append(g)
+    for seg, globals_ in by_segment.items():
+        segreader, offset = leaves[seg]
+        docs = sorted(g - offset for g in globals_)
+        values = {t: lengths.values(segreader, fieldname, t, docs) for t in rarest_first}
+        if any(v is None for v in values.values()):
+            return None
+        for d in docs:
+            starts = set(_positions(values[btexts[0]][d]))
+            for i, btext in enumerate(btexts[1:], 1):
+                starts.intersection_update(p - i for p in _positions(values[btext][d]))
+                if not starts:
+                    break
+            if starts:
+                out.append(d + offset)
+    return out
 
 
 def _block_heads(matcher) -> tuple[list[int], list[int]]:
