@@ -120,7 +120,7 @@ def run(
     out = [
         "## Ranking levers (MRR@10, one change at a time)",
         "",
-        "Same corpora and defaults (near-duplicates collapsed) as the tables above; queries: "
+        "Same corpora and defaults (every copy a hit) as the tables above; queries: "
         f"{', '.join(sizes)} (seed {args.seed}), baselines measured on the same queries. Rows "
         "above the chosen DEFAULT add one thing to the sound base; rows below it change one thing "
         "in the DEFAULT.",

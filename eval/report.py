@@ -37,7 +37,7 @@ def main_section(
         "The records are indexed without their titles (the queries are the headlines): the "
         "baselines index the bodies; Rassegna indexes each record as a user would give it, so "
         "the title it derives from the first sentence is in play, and answers through "
-        "`search()` with the API's defaults (near-duplicates collapsed). `headline`: the "
+        "`search()` with the API's defaults (every copy a hit). `headline`: the "
         "headline pasted as is; `keywords`: its three longest non-stop-words in their original "
         "order. Metrics at cutoff 10; one relevant article per query, so nDCG@10 is "
         "1/log2(rank+1). A query a system cannot parse counts as a miss (`parse failures`).",
@@ -58,6 +58,28 @@ def main_section(
         else:
             build_rows.append([kind, f"{seconds:.1f}", f"{articles / seconds:,.0f}"])
     out.append(table(["system", "seconds", "articles/s"], build_rows))
+    return "\n".join(out) + "\n"
+
+
+def coverage_section(name: str, command: str, rows: list[tuple[str, str, Scores]]) -> str:
+    """Story coverage: a headline finds the other article written on the same event."""
+    count = rows[0][2].queries if rows else 0
+    out = [
+        f"## Story coverage on {name}: Rassegna vs baselines",
+        "",
+        f"- command: `{command}`",
+        "",
+        f"Each same-event pair (A, B) whose article has a headline among the known-item queries, "
+        f"both ways ({count:,} queries): A's headline (or its keyword form) is the query and B, "
+        "another article on the same event, is the one relevant article; A stays in the index. "
+        "Same indexes and defaults as the table above. `Success@10` is the story's recall at "
+        "ten.",
+        "",
+        table(
+            ["system", "style", "MRR@10", "Success@1", "Success@10", "nDCG@10"],
+            [[label, style, *scores.row()] for label, style, scores in rows],
+        ),
+    ]
     return "\n".join(out) + "\n"
 
 

@@ -5,7 +5,9 @@
 
 Each corpus is indexed the way a user gives it for known-item search: its records without their
 ``title`` (the queries are the headlines), through the real indexer, so whatever title it derives
-is in play; queries go through ``search()`` with the API's defaults (near-duplicates collapsed).
+is in play; queries go through ``search()`` with the API's defaults (every copy a hit: folding
+near-duplicates is a request option, off by default). A corpus with same-event pairs also gets a
+story-coverage table: a headline as the query, the other article on the same event as the target.
 
 Indexes are cached under the temp dir, keyed by the corpus's hash and the code that shapes each
 index, so repeated runs while tuning only search; ``--fresh`` rebuilds everything (for the
@@ -189,7 +191,7 @@ def run_queries(
     items: list[tuple[str, list[str]]],
     workers: int,
     params: RankingParams = DEFAULT,
-    collapse: bool = True,
+    collapse: bool = False,
     conjunctive: bool = False,
 ) -> Scores:
     """Score one system on one list of ``(query, relevant ids)``; parse failures are misses."""
@@ -204,6 +206,44 @@ def run_queries(
         answers = [_answer(w) for w in work]
     runs = [(ids, rel) for (ids, _), (_, rel) in zip(answers, items, strict=True)]
     return score_runs(runs, failures=sum(failed for _, failed in answers))
+
+
+def coverage_items(dataset: Dataset, queries: list[Query]) -> list[tuple[str, list[str]]]:
+    """Story coverage: for each same-event pair (A, B), A's headline finds B (and B's finds A).
+
+    Only pairs whose article has a headline among the known-item queries; A itself stays in the
+    index (it takes a place in the ten, as it would for a reader).
+    """
+    headline = {q.relevant[0]: q.text for q in queries if len(q.relevant) == 1}
+    items: list[tuple[str, list[str]]] = []
+    with open(dataset.pairs, encoding="utf-8") as lines:
+        for line in lines:
+            pair = json.loads(line)
+            a, b = pair["id1"], pair["id2"]
+            if a in headline:
+                items.append((headline[a], [b]))
+            if b in headline:
+                items.append((headline[b], [a]))
+    return items
+
+
+def evaluate_coverage(state: dict, all_queries: list[Query], args, log) -> list:
+    """Story coverage on the same indexes: every system, both query styles."""
+    items = coverage_items(state["dataset"], all_queries)
+    styles = {"headline": items, "keywords": [(keyword_form(q), rel) for q, rel in items]}
+    rows = []
+    for label, kind in (
+        ("rassegna (defaults)", "rassegna"),
+        ("whoosh OR", "whoosh"),
+        ("tantivy", "tantivy"),
+    ):
+        if kind not in state["built"]:
+            continue
+        for style, work in styles.items():
+            scores = run_queries(kind, state["built"][kind][0], work, args.workers)
+            log(f"coverage {label:22} {style:9} R@10 {scores.success10:.3f}")
+            rows.append((label, style, scores))
+    return rows
 
 
 def evaluate_dataset(dataset, args, cache_root, log) -> tuple[dict, list]:
@@ -247,6 +287,11 @@ def evaluate_dataset(dataset, args, cache_root, log) -> tuple[dict, list]:
         "queries": f"{dataset.queries} ({len(queries):,} of {len(all_queries):,}{sampled}; "
         "x 2 styles)",
     }
+    coverage = (
+        evaluate_coverage({"dataset": dataset, "built": built}, all_queries, args, log)
+        if dataset.pairs
+        else []
+    )
     state = {
         "dataset": dataset,
         "articles": articles,
@@ -256,7 +301,7 @@ def evaluate_dataset(dataset, args, cache_root, log) -> tuple[dict, list]:
         "corpus": corpus,
         "digest": digest,
     }
-    return {"context": context, "rows": rows, "state": state}, rows
+    return {"context": context, "rows": rows, "coverage": coverage, "state": state}, rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -327,6 +372,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(section)
         report.write_section(Path(args.out), f"main-{dataset.name}", section)
+        if run["coverage"]:
+            section = report.coverage_section(dataset.name, command, run["coverage"])
+            print(section)
+            report.write_section(Path(args.out), f"coverage-{dataset.name}", section)
 
     if args.levers:
         from eval import levers

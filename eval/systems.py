@@ -54,7 +54,7 @@ class Rassegna(System):
         self,
         params: RankingParams = DEFAULT,
         *,
-        collapse: bool = True,
+        collapse: bool = False,
         procs: int = 1,
         name: str = "rassegna",
         field_weights: FieldWeights = FIELD_WEIGHTS,

@@ -234,9 +234,14 @@ class QueryCommand(click.Command):
 )
 @click.option("--page", type=int, default=1, show_default=True, help="Page number.")
 @request_options
-@click.option("--no-collapse", is_flag=True, help="Show near-duplicate articles separately.")
+@click.option(
+    "--collapse/--no-collapse",
+    default=False,
+    show_default=True,
+    help="Fold near-identical copies of an article under the best-ranked one.",
+)
 @json_option
-def search(query, index_path, size, page, no_collapse, as_json, **options):
+def search(query, index_path, size, page, collapse, as_json, **options):
     """Search the index: words, "phrases", -excluded, a OR b, source:/author:/title:, prefix*.
 
     QUERY may be several words and may start with `-` (`rassegna search -trump putin`).
@@ -248,7 +253,7 @@ def search(query, index_path, size, page, no_collapse, as_json, **options):
 
     request = _request(" ".join(query), options, page=page, size=size)
     result = run_search(
-        IndexHandle(config.index_dir(index_path)), request, collapse=not no_collapse
+        IndexHandle(config.index_dir(index_path)), request.replace(collapse=collapse)
     )
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))

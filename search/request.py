@@ -25,6 +25,9 @@ PAGE_SIZES = (10, 20, 50)  # the choices the page offers; the API takes any size
 DEFAULT_SIZE = 10
 SORTS = ("relevance", "date", "-date")  # date: oldest first; -date: newest first
 DEFAULT_SORT = "relevance"
+# A yes/no parameter (``collapse``): what a URL, a form checkbox or a script may send.
+TRUE_VALUES = ("1", "true", "on", "yes")
+FALSE_VALUES = ("", "0", "false", "off", "no")
 
 _WHOLE = re.compile(r"[0-9]{1,9}")
 _YEAR = re.compile(r"[0-9]{4}")
@@ -142,6 +145,23 @@ def _whole(name: str, value: Any, maximum: int) -> int:
     return int(text)
 
 
+def _flag(name: str, value: Any) -> bool:
+    """A yes/no value: a bool, or one of TRUE_VALUES / FALSE_VALUES as text."""
+    if isinstance(value, bool):
+        return value
+    text = "" if value is None else str(value).strip()
+    if text in TRUE_VALUES:
+        return True
+    if text in FALSE_VALUES:
+        return False
+    raise QueryError(
+        f"`{name}` must be 1 or 0 (true or false); got {text[:40]!r}.",
+        reason="bad_flag",
+        name=name,
+        value=text[:40],
+    )
+
+
 @dataclass(frozen=True)
 class SearchRequest:
     """One search: the query text, its filters, the order and the page wanted.
@@ -159,6 +179,9 @@ class SearchRequest:
     sort: str = DEFAULT_SORT
     page: int = 1
     size: int = DEFAULT_SIZE
+    # Fold near-identical versions of an article (syndicated copies) under the best-ranked one.
+    # Off by default: "who carried this story" is a newsroom's question, and every copy answers it.
+    collapse: bool = False
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__  # frozen: normalise in place once
@@ -190,6 +213,7 @@ class SearchRequest:
         set_(self, "sort", sort)
         set_(self, "page", _whole("page", self.page, MAX_PAGE))
         set_(self, "size", _whole("size", self.size, MAX_SIZE))
+        set_(self, "collapse", _flag("collapse", self.collapse))
 
     def filter_values(self, name: str) -> tuple[str, ...]:
         """The values of one filter by its parameter name, as text (dates in ISO form)."""
@@ -222,6 +246,8 @@ class SearchRequest:
             params.append(("size", str(self.size)))
         if page and self.page != 1:
             params.append(("page", str(self.page)))
+        if self.collapse:
+            params.append(("collapse", "1"))
         return params
 
 
@@ -276,6 +302,7 @@ def from_params(params: Any, **overrides: Any) -> SearchRequest:
             fields[f.attr] = values[-1].strip() if values else None
     given = {"sort": _last(params, "sort"), "page": _last(params, "page")}
     given["size"] = _last(params, "size")
+    given["collapse"] = _last(params, "collapse")
     fields.update({name: value for name, value in given.items() if value is not None})
     fields.update(overrides)
     return SearchRequest(**fields)

@@ -231,7 +231,7 @@ def search(
     year: str | int | list[str] | None = None,
     date_from: str | datetime.date | None = None,
     date_to: str | datetime.date | None = None,
-    collapse: bool = True,
+    collapse: bool | None = None,
     with_facets: bool = True,
     with_snippets: bool = True,
     params: RankingParams = DEFAULT,
@@ -241,6 +241,9 @@ def search(
 
     ``request`` is a :class:`SearchRequest`, or the query text with the request's fields as
     keywords (``search(handle, "manovra", page=2, source="Ansa")``).
+
+    ``collapse`` (the request's field) folds near-identical copies under the best-ranked one,
+    listed in its ``similar``; off by default, every copy is a hit of its own.
 
     ``typos`` turns typo tolerance on (unknown words also search their closest spellings).
     """
@@ -255,8 +258,10 @@ def search(
         years=year,
         date_from=date_from,
         date_to=date_to,
+        collapse=collapse,
     )
     query, page, size, sort = request.query, request.page, request.size, request.sort
+    collapse = request.collapse
     parsed = parse(query)
     synonyms = load_synonyms()
     key = (parsed.text, repr(request.replace(query=parsed.text)), collapse, with_facets)

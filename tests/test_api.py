@@ -93,9 +93,9 @@ def test_search_body(client):
         ("q=manovra&author=Giulia+Bianchi", ["a02"]),
         ("q=manovra&year=2024", ["a11"]),
         ("q=manovra&from=2025-04-12&sort=date", ["a02", "a06"]),
-        ("q=manovra&to=2025-04&sort=-date", ["a02", "a01", "a11"]),
+        ("q=manovra&to=2025-04&sort=-date", ["a02", "a01", "a08", "a11"]),
         ("q=manovra&to=2025-03", ["a11"]),
-        ("q=manovra&sort=-date&size=2&page=2", ["a01", "a11"]),
+        ("q=manovra&sort=-date&size=2&page=2", ["a01", "a08"]),
         ("q=manovra&sort=-date&size=2&page=9", []),
     ],
 )
@@ -181,7 +181,7 @@ def test_typo_corrections_are_in_the_api(client, openapi):
     validate(openapi, "SearchResult", body)
     assert body["corrections"] == [{"typed": "Governno", "searched": ["Governo"]}]
     right = client.get("/api/search?q=Governo").get_json()
-    assert len(body["hits"]) == 4
+    assert len(body["hits"]) == 5
     assert [hit["id"] for hit in body["hits"]] == [hit["id"] for hit in right["hits"]]
 
 
@@ -382,7 +382,18 @@ def test_openapi_document_is_valid_openapi_shape(openapi):
         "/readyz",
     }
     params = [p["name"] for p in openapi["paths"]["/api/search"]["get"]["parameters"]]
-    assert params == ["q", "page", "size", "sort", "source", "author", "year", "from", "to"]
+    assert params == [
+        "q",
+        "page",
+        "size",
+        "sort",
+        "source",
+        "author",
+        "year",
+        "from",
+        "to",
+        "collapse",
+    ]
     export = [p["name"] for p in openapi["paths"]["/api/export"]["get"]["parameters"]]
     assert export == ["q", "sort", "source", "author", "year", "from", "to", "format"]
     assert "10,000" in openapi["paths"]["/api/export"]["get"]["description"]
@@ -442,9 +453,28 @@ def test_export_rows_match_openapi(client, openapi):
 
 
 def test_collapsed_duplicates_match_openapi(client, openapi):
-    body = client.get("/api/search?q=manovra+finanziaria").get_json()
+    body = client.get("/api/search?q=manovra+finanziaria&collapse=1").get_json()
     assert any(hit["similar"] for hit in body["hits"])
     validate(openapi, "SearchResult", body)
+
+
+def test_every_copy_is_a_hit_unless_collapse_is_asked(client):
+    plain = client.get("/api/search?q=manovra+finanziaria").get_json()
+    folded = client.get("/api/search?q=manovra+finanziaria&collapse=true").get_json()
+    assert all(hit["similar"] == [] for hit in plain["hits"])
+    shown = {hit["id"] for hit in plain["hits"]}
+    folded_ids = {hit["id"] for hit in folded["hits"]}
+    tucked = {ref["id"] for hit in folded["hits"] for ref in hit["similar"]}
+    assert tucked and not tucked & folded_ids
+    assert folded_ids | tucked == shown
+
+
+def test_collapse_takes_only_yes_or_no(client):
+    response = client.get("/api/search?q=manovra&collapse=maybe")
+    assert response.status_code == 400
+    body = response.get_json()
+    assert body["error"]["reason"] == "bad_flag"
+    assert "`collapse` must be 1 or 0" in body["error"]["message"]
 
 
 def test_openapi_rejects_wrong_shapes(openapi):

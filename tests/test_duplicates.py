@@ -9,6 +9,7 @@ import pytest
 
 from search.duplicates import NUM_HASHES, group_near_duplicates, signature, similarity
 from search.indexer import build_index
+from search.request import SearchRequest
 from search.searcher import search
 from search.store import IndexHandle
 
@@ -86,7 +87,7 @@ def syndicated_index(tmp_path):
 
 
 def test_search_collapses_syndicated_copies_into_similar(syndicated_index):
-    result = search(syndicated_index, "incendio capannone", with_facets=False)
+    result = search(syndicated_index, "incendio capannone", collapse=True, with_facets=False)
     shown = [hit.id for hit in result.hits]
     assert len(shown) == 2 and "second" in shown
     leader = next(hit for hit in result.hits if hit.id in ("orig", "copy"))
@@ -98,6 +99,17 @@ def test_search_without_collapse_shows_every_copy(syndicated_index):
     result = search(syndicated_index, "incendio capannone", collapse=False, with_facets=False)
     assert sorted(hit.id for hit in result.hits) == ["copy", "orig", "second"]
     assert all(hit.similar == [] for hit in result.hits)
+
+
+def test_every_copy_is_a_hit_by_default_and_the_request_can_collapse(syndicated_index):
+    # "Who carried this story" is a newsroom's question: by default every copy answers it.
+    plain = search(syndicated_index, SearchRequest("incendio capannone"), with_facets=False)
+    assert sorted(hit.id for hit in plain.hits) == ["copy", "orig", "second"]
+    folded = search(
+        syndicated_index, SearchRequest("incendio capannone", collapse=True), with_facets=False
+    )
+    assert len(folded.hits) == 2
+    assert sum(len(hit.similar) for hit in folded.hits) == 1
 
 
 def test_texts_without_words_get_no_signature():

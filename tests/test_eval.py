@@ -167,3 +167,31 @@ def test_levers_are_measured_on_every_corpus_with_the_baselines(tmp_path):
     assert "| **chosen DEFAULT** (both of the above) | 1.000 |" in text
     # Index-time levers got their own builds (byline off, lead 1) besides the main one.
     assert len(list((tmp_path / "cache").glob("rassegna-*"))) == 3
+
+
+def test_story_coverage_table_for_a_corpus_with_same_event_pairs(tmp_path):
+    headlines = {rel: text for _, text, rel in QUERIES}
+    records = [{"id": i, "title": headlines[i], "body": body} for i, body in ARTICLES]
+    records.append(
+        {
+            "id": "k7",
+            "title": None,
+            "body": "Carpi, il capannone artigianale distrutto dalle "
+            "fiamme: l'incendio è partito dal tetto.",
+        }
+    )
+    root = write_dataset(tmp_path / "tre", records, QUERIES)
+    # k1 and k7 tell the same event; k7 has no headline among the queries, so one direction.
+    (root / "same_event_pairs.jsonl").write_text(
+        json.dumps({"id1": "k1", "id2": "k7"}) + "\n", "utf-8"
+    )
+    out = tmp_path / "RESULTS.md"
+    args = ["--dataset", str(root), "--out", str(out), "--no-tantivy"]
+    args += ["--cache-dir", str(tmp_path / "cache"), "--workers", "1"]
+    assert main(args) == 0
+    text = out.read_text("utf-8")
+    assert "## Story coverage on tre: Rassegna vs baselines" in text
+    assert "both ways (1 queries)" in text
+    # k1's headline finds k1 first, then k7: the partner at rank 2.
+    assert "| rassegna (defaults) | headline | 0.500 | 0.000 | 1.000 |" in text
+    assert "| whoosh OR | headline | 0.500 | 0.000 | 1.000 |" in text

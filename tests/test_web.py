@@ -82,8 +82,8 @@ def test_results_page_keeps_query_counts_and_highlights(client):
     assert 'name="q" type="search" value="manovra governo"' in html
     assert re.search(r"<strong>5 risultati</strong> \(\d+,\d\d s\)", html)
     # a01 and a08 hold the same text: a08, with the shorter byline (byline words are indexed,
-    # so they count in the length), leads and a01 is collapsed under it.
-    assert hit_ids(html) == ["a02", "a08", "a11", "a06"]
+    # so they count in the length), ranks just above a01; both are shown (collapse is asked for).
+    assert hit_ids(html) == ["a02", "a08", "a01", "a11", "a06"]
     # Title linked to the article with the query carried for highlighting.
     assert (
         '<h2 class="hit-title"><a href="/articles/a02?q=manovra+governo">'
@@ -102,8 +102,17 @@ def test_results_page_keeps_query_counts_and_highlights(client):
 
 def test_near_duplicates_are_collapsed_in_details(client):
     html = page(client, "/search?q=manovra+finanziaria")
+    assert '<details class="similar">' not in html
+    assert {"a01", "a08"} <= set(hit_ids(html))
+    toggle = '<a href="/search?q=manovra+finanziaria&amp;collapse=1">Raggruppa le versioni'
+    assert toggle in html
+    html = page(client, "/search?q=manovra+finanziaria&collapse=1")
     assert '<details class="similar">\n          <summary>1 articolo simile</summary>' in html
     assert '<a href="/articles/a01?q=manovra+finanziaria">Il governo approva la manovra' in html
+    assert "a01" not in hit_ids(html)
+    assert '<a href="/search?q=manovra+finanziaria">Mostra ogni versione</a>' in html
+    # The new-search form keeps the choice.
+    assert '<input type="hidden" name="collapse" value="1">' in html
 
 
 def test_suggestion_is_linked(client):
@@ -116,7 +125,7 @@ def test_suggestion_is_linked(client):
 def test_typo_corrections_and_long_queries_get_a_notice(client):
     html = page(client, "/search?q=Governno")
     assert '<p class="suggestion notice">Risultati anche per: Governo</p>' in html
-    assert len(hit_ids(html)) == 4
+    assert len(hit_ids(html)) == 5
     assert hit_ids(html) == hit_ids(page(client, "/search?q=Governo"))
     html = page(client, "/search?q=" + "pil+" * 70)
     assert '<p class="suggestion notice">Ricerca limitata alle prime 64 parole.</p>' in html
@@ -153,7 +162,7 @@ def test_active_filter_is_shown_and_removable(client):
 
 def test_date_range_filter(client):
     html = page(client, "/search?q=manovra&from=2025-01-01&to=2025-04-11")
-    assert hit_ids(html) == ["a08"]  # a01, the same text, is collapsed under it
+    assert hit_ids(html) == ["a08", "a01"]  # the same text, from two sources: both shown
     assert '<input id="from" name="from" type="date" value="2025-01-01">' in html
     assert "Dal: <strong>1º gennaio 2025</strong>" in html
     assert "Al: <strong>11 aprile 2025</strong>" in html
@@ -166,11 +175,11 @@ def test_filters_without_query_browse_by_date(client):
 
 def test_sort_links_and_date_order(client):
     html = page(client, "/search?q=manovra&sort=date")
-    assert hit_ids(html) == ["a11", "a01", "a02", "a06"]
+    assert hit_ids(html) == ["a11", "a01", "a08", "a02", "a06"]
     assert '<a aria-current="true" href="/search?q=manovra&amp;sort=date">Meno recenti</a>' in html
     assert '<a href="/search?q=manovra&amp;sort=-date">Più recenti</a>' in html
     newest = page(client, "/search?q=manovra&sort=-date")
-    assert hit_ids(newest) == ["a06", "a02", "a01", "a11"]
+    assert hit_ids(newest) == ["a06", "a02", "a01", "a08", "a11"]
 
 
 def test_pagination(client):
@@ -181,7 +190,7 @@ def test_pagination(client):
     assert "pagina 1 di 3" in first
     assert '<a rel="next" href="/search?q=manovra&amp;sort=-date&amp;size=2&amp;page=2">' in first
     second = page(client, "/search?q=manovra&sort=-date&size=2&page=2")
-    assert hit_ids(second) == ["a01", "a11"]
+    assert hit_ids(second) == ["a01", "a08"]
     assert (
         '<a aria-current="page" href="/search?q=manovra&amp;sort=-date&amp;size=2&amp;page=2">2</a>'
     ) in second

@@ -86,6 +86,7 @@ _URL_FIELDS = {
     "sort": ("sort", "relevance"),
     "page": ("page", 1),
     "size": ("size", 10),
+    "collapse": ("collapse", False),
     **{f.name: (f.attr, () if f.multi else None) for f in FILTER_BY_NAME.values()},
 }
 

@@ -26,6 +26,7 @@ PARAMETER_NAMES = {
     "size": "il numero di risultati per pagina",
     "from": "la data d'inizio («Dal»)",
     "to": "la data di fine («Al»)",
+    "collapse": "il raggruppamento delle versioni quasi identiche",
 }
 
 # Engine reasons -> message; {placeholders} are the error's details, formatted below.
@@ -36,6 +37,7 @@ ENGINE_MESSAGES = {
     "dates_reversed": "La data d'inizio viene dopo quella di fine: scambia le due date.",
     "bad_year": "L'anno deve avere quattro cifre, come 2024; «{value}» non va bene.",
     "bad_sort": "L'ordinamento «{value}» non esiste: scegli rilevanza, più recenti o meno recenti.",
+    "bad_flag": "{Name} accetta solo 1 o 0 (sì o no); «{value}» non va bene.",
     "bad_format": "Il formato «{value}» non esiste: l'esportazione è in csv o jsonl.",
     "query_too_long": "La ricerca è lunga {length} caratteri e il limite è {limit}: "
     "tieni solo le parole che contano.",

@@ -292,7 +292,7 @@ SCHEMAS: dict[str, Any] = {
                         "type": "string",
                         "description": "Engine errors only: the exact problem, stable for "
                         "clients (number_range, bad_date, dates_reversed, bad_year, bad_sort, "
-                        "bad_format; else the code).",
+                        "bad_flag, bad_format; else the code).",
                     },
                     "message": {"type": "string", "description": "What went wrong, what to do."},
                 },
@@ -379,6 +379,12 @@ SEARCH_PARAMETERS = [
     ],
     _query("from", "On or after this day.", DAY_SCHEMA),
     _query("to", "On or before this day.", DAY_SCHEMA),
+    _query(
+        "collapse",
+        "1: fold near-identical copies of an article (syndicated versions) under the "
+        "best-ranked one, listed in its `similar`; 0 (the default): every copy is a hit.",
+        {"type": "string", "enum": ["", "0", "1", "false", "true", "off", "on", "no", "yes"]},
+    ),
 ]
 
 
@@ -416,7 +422,11 @@ def openapi_document() -> dict[str, Any]:
                     ),
                     "operationId": "export",
                     "parameters": [
-                        *[p for p in SEARCH_PARAMETERS if p["name"] not in ("page", "size")],
+                        *[
+                            p
+                            for p in SEARCH_PARAMETERS
+                            if p["name"] not in ("page", "size", "collapse")
+                        ],
                         _query(
                             "format",
                             "csv or jsonl.",
