@@ -61,10 +61,10 @@ WORK_BUDGET_S = 0.5
 # An export's matching pass (every match up to the export limit, Whoosh's collector) stops here
 # and exports the best it found, the total then estimated and said so.
 EXPORT_BUDGET_S = 3.0
-RESULT_CACHE_SIZE = 256
+RESULT_CACHE_SIZE = 256  # recent results per worker and build (news queries repeat)
 # The fewest best matches of a phrase alone found before its candidates' verification may stop
 # (short of the rerank depth, which a phrase alone does not use: it is one clause).
-PHRASE_ENOUGH = 60  # recent results per worker and build (news queries repeat)
+PHRASE_ENOUGH = 60
 # Facets are counted over every match up to this many; beyond, over the best-ranked candidates,
 # scaled to the total (and marked approximate).
 EXACT_FACETS_UP_TO = 10000

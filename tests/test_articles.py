@@ -73,7 +73,7 @@ SEED_EXPECTATIONS = {
         last="Le possibilità per un negoziato, dunque, sono ancora lontane e incerte, ma quel "
         "che emerge è la celata volontà delle due superpotenze di trovare una soluzione "
         "diplomatica. Sebbene il processo sia lento e progressivo, anche a causa delle "
-        'resistenze di Kiev che continua ad insistere sull\'"integrità territoriale", '
+        "resistenze di Kiev che continua ad insistere sull'\"integrità territoriale\", "
         "inserendo all'interno di questo non solo il Donbass ma anche la Crimea che è sotto "
         "controllo russo dal 2014. La situazione sul campo, il logoramento socioeconomico "
         "internazionale e le pressioni americane potrebbero portare anche Kiev a riconsiderare "
@@ -82,7 +82,8 @@ SEED_EXPECTATIONS = {
         "i consiglieri di Biden - l'unica strada per l'epilogo del conflitto.",
     ),
     "002_0a88658577c0d9c0": dict(
-        title="Russia-USA, 5 ore di colloqui: “d’accordo solo in parte” ma si continua a trattare",
+        title="Russia-USA, 5 ore di colloqui: “d’accordo solo in parte” ma si continua a "
+        "trattare",
         title_derived=False,
         author="Valeria Casolaro",
         source="L'Indipendente",
@@ -107,7 +108,8 @@ SEED_EXPECTATIONS = {
         "della situazione attuale, economica e sul campo.",
     ),
     "003_1cc5b084867929f2": dict(
-        title="Il presidente russo Vladimir Putin ha detto alla sua controparte degli Stati Uniti…",
+        title="Il presidente russo Vladimir Putin ha detto alla sua controparte degli Stati "
+        "Uniti…",
         title_derived=True,
         author=None,
         source=None,
@@ -121,7 +123,8 @@ SEED_EXPECTATIONS = {
         "venerdì della pausa nelle spedizioni di armi.",
     ),
     "004_12cb21f4b2fde920": dict(
-        title="L’inviato americano Witkoff incontra Putin in Russia per colloqui di guerra ucraina",
+        title="L’inviato americano Witkoff incontra Putin in Russia per colloqui di guerra "
+        "ucraina",
         title_derived=False,
         author=None,
         source=None,
@@ -335,9 +338,9 @@ def test_jsonl_invalid_date_keeps_the_article_without_date(tmp_path):
 def test_csv_rows_with_quoted_multiline_fields(tmp_path):
     path = tmp_path / "news.csv"
     path.write_text(
-        "ID,Title,Body,Date\n"
+        'ID,Title,Body,Date\n'
         'a,Primo,"Paragrafo uno.\n\nParagrafo, due.",10/03/2021\n'
-        "\n"
+        '\n'
         'b,,"Il secondo articolo parla d\'altro.",\n',
         encoding="utf-8",
     )
@@ -360,7 +363,11 @@ def test_csv_rows_with_quoted_multiline_fields(tmp_path):
 def test_csv_malformed_rows_are_skipped_with_their_line(tmp_path):
     path = tmp_path / "news.csv"
     path.write_text(
-        'id,title,body\na,Uno,Testo uno.\nb,Due\nc,Tre,"Testo "tre"."\nd,Quattro,Testo quattro.\n',
+        "id,title,body\n"
+        "a,Uno,Testo uno.\n"
+        "b,Due\n"
+        'c,Tre,"Testo "tre"."\n'
+        "d,Quattro,Testo quattro.\n",
         encoding="utf-8",
     )
     assert as_tuples(read(path)) == [

@@ -82,7 +82,7 @@ def test_normalize_paragraphs_of_nothing():
     [
         ("il **capo di Stato maggiore**: secondo", "il capo di Stato maggiore: secondo"),
         ("in un'[intervista](#) alla CNBC", "in un'intervista alla CNBC"),
-        ('[link](https://example.org/a "titolo") qui', "link qui"),
+        ("[link](https://example.org/a \"titolo\") qui", "link qui"),
         ("fonti del *Wall Street Journal* (WSJ)", "fonti del Wall Street Journal (WSJ)"),
         ("«**costruttivo**» e «**significativo**»", "«costruttivo» e «significativo»"),
         ("foto ![grafico](img.png) sopra", "foto  sopra"),

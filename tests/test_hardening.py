@@ -102,9 +102,8 @@ def _write(path: Path, data: bytes) -> Path:
 
 def _jsonl_lines(count: int) -> list[bytes]:
     return [
-        json.dumps(
-            {"id": f"n{i}", "body": f"La città numero {i} è in festa."}, ensure_ascii=False
-        ).encode("utf-8")
+        json.dumps({"id": f"n{i}", "body": f"La città numero {i} è in festa."}, ensure_ascii=False)
+        .encode("utf-8")
         for i in range(1, count + 1)
     ]
 
@@ -389,8 +388,7 @@ def test_odd_ids_through_the_api(odd_index):
 )  # fmt: skip
 def test_openapi_parameters_accept_exactly_what_the_api_accepts(client, name, value):
     parameter = next(
-        p
-        for p in openapi_document()["paths"]["/api/search"]["get"]["parameters"]
+        p for p in openapi_document()["paths"]["/api/search"]["get"]["parameters"]
         if p["name"] == name
     )
     validator = jsonschema.Draft202012Validator(

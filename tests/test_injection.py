@@ -45,7 +45,7 @@ ARTICLES = [
         "source": f"Fonte {SVG}",
         "url": url,
         "body": f"Oggi {TOPICS[n]}. Il corpo {WORD} {SCRIPT} {IMG} "
-        f'<a href="javascript:alert(1)">clic</a> [link](javascript:alert(1)) {SVG}.',
+        f"<a href=\"javascript:alert(1)\">clic</a> [link](javascript:alert(1)) {SVG}.",
         "date": f"2024-01-{n + 1:02d}",
     }
     for n, url in enumerate(DANGEROUS_URLS)

@@ -142,7 +142,8 @@ def test_scraped_text_takes_the_dateline_and_the_published_line_but_not_a_captio
     article, _ = _read(path)
     assert article.date == D(2024, 3, 4)
     assert article.body == (
-        "ROMA, 3 marzo 2024 – Il governo convoca le regioni.\n\nIl vertice si è aperto alle dieci."
+        "ROMA, 3 marzo 2024 – Il governo convoca le regioni.\n\n"
+        "Il vertice si è aperto alle dieci."
     )
     path.write_text(path.read_text("utf-8").replace("Pubblicato il 4/3/2024\n\n", ""), "utf-8")
     assert _read(path)[0].date == D(2024, 3, 3)
@@ -346,12 +347,8 @@ def test_canonical_filter_value_only_touches_names():
 # --- facets and filters on a real index -------------------------------------------------------
 
 VARIANTS = [
-    {
-        "id": "v1",
-        "body": "Il governo approva la manovra.",
-        "source": "ANSA",
-        "author": "di Mario Rossi",
-    },
+    {"id": "v1", "body": "Il governo approva la manovra.", "source": "ANSA",
+     "author": "di Mario Rossi"},
     {"id": "v2", "body": "La manovra arriva in aula.", "source": "Ansa", "author": "MARIO ROSSI"},
     {
         "id": "v3",
@@ -359,12 +356,8 @@ VARIANTS = [
         "url": "https://www.ansa.it/sito/notizie/politica/2024/03/03/manovra.html",
         "author": "mario rossi, inviato a Bruxelles",
     },
-    {
-        "id": "v4",
-        "body": "La manovra e i sindaci.",
-        "source": "Repubblica",
-        "author": "Anna Bianchi",
-    },
+    {"id": "v4", "body": "La manovra e i sindaci.", "source": "Repubblica",
+     "author": "Anna Bianchi"},
     {
         "id": "v5",
         "body": "La manovra e le regioni.",
@@ -469,13 +462,8 @@ def test_metadata_report_counts_and_samples(tmp_path, capsys):
 
     corpus = tmp_path / "c.jsonl"
     records = [
-        {
-            "id": "a",
-            "body": "Testo.",
-            "source": "Ansa",
-            "author": "undefined",
-            "date": "2024-03-03",
-        },
+        {"id": "a", "body": "Testo.", "source": "Ansa", "author": "undefined",
+         "date": "2024-03-03"},
         {"id": "b", "body": "ROMA, 3 marzo 2024 – Testo del 1 maggio 2020.", "author": "di A. Bo"},
         {"id": "c", "body": "Testo.", "url": "https://www.ilpost.it/2024/03/02/x/"},
     ]

@@ -1,4 +1,4 @@
-""" "Did you mean" on a real index."""
+""""Did you mean" on a real index."""
 
 from __future__ import annotations
 
