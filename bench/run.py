@@ -6,6 +6,8 @@ One command; prints the tables and writes them (with the machine, versions and t
     python -m bench.run -n 20000                   # synthetic corpus, generated (seeded)
     python -m bench.run --corpus ../shared/corpora/dice/articles.jsonl
     python -m bench.run -n 20000 --ref 00dba28     # also Rassegna as of that commit ("before")
+    python -m bench.run -n 20000 --workdir W --keep ...            # then, to measure queries
+    python -m bench.run -n 20000 --workdir W --reuse --no-update   # again on the same indexes
 
 Every step of every system runs in its own process (peak RSS is that system's own), strictly one
 after another: build, then queries (open + first query, 200 queries of each type, memory after
