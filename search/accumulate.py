@@ -86,7 +86,7 @@ class Lengths:
         self._heads: dict[tuple, tuple[list[int], list[int]]] = {}
         self._scores: OrderedDict[tuple, dict[int, float]] = OrderedDict()
         self._scores_held = 0
-        self._blocks: OrderedDict[tuple, tuple[tuple, list]] = OrderedDict()
+        self._blocks: OrderedDict[tuple, tuple[tuple, array, list]] = OrderedDict()
         self._blocks_held = 0
         self._blocks_limit = cached_positions
 
@@ -138,7 +138,7 @@ class Lengths:
             block_weights = matcher._weights  # noqa: SLF001
             if keep:
                 matcher._read_values()  # noqa: SLF001
-                blocks.append((tuple(block_ids), matcher._values))  # noqa: SLF001
+                blocks.append((tuple(block_ids), block_weights, matcher._values))  # noqa: SLF001
             if deleted:
                 live = [i for i, d in enumerate(block_ids) if d not in deleted]
                 ids.extend(block_ids[i] for i in live)
@@ -156,13 +156,16 @@ class Lengths:
                     self._blocks[key] = block
                     self._blocks_held += len(block[0])
             while self._blocks_held > self._blocks_limit and self._blocks:
-                _, (old_ids, _) = self._blocks.popitem(last=False)
+                _, (old_ids, *_) = self._blocks.popitem(last=False)
                 self._blocks_held -= len(old_ids)
         return ids, weights
 
-    def values(self, segreader, fieldname: str, btext: bytes, docs: list[int]) -> dict | None:
-        """``{docnum: encoded value}`` of one term for the sorted ``docs`` of one segment (those
-        it holds), decoding only the posting blocks they are in, and keeping those blocks."""
+    def values(
+        self, segreader, fieldname: str, btext: bytes, docs: list[int], weights: bool = False
+    ) -> dict | None:
+        """``{docnum: encoded value}`` (``weights``: ``{docnum: (weight, encoded value)}``) of one
+        term for the sorted ``docs`` of one segment (those it holds), decoding only the posting
+        blocks they are in, and keeping those blocks."""
         term = (segreader.segment().segment_id(), fieldname, btext)
         leaf = None
         heads = self._heads.get(term)
@@ -179,6 +182,7 @@ class Lengths:
         out = {}
         block = -1
         ids: tuple = ()
+        block_weights: list = []
         values: list = []
         for d in docs:
             if block < 0 or d > maxids[block]:
@@ -201,12 +205,12 @@ class Lengths:
                             self._blocks[key] = found
                             self._blocks_held += len(found[0])
                         while self._blocks_held > self._blocks_limit and self._blocks:
-                            _, (old_ids, _) = self._blocks.popitem(last=False)
+                            _, (old_ids, *_) = self._blocks.popitem(last=False)
                             self._blocks_held -= len(old_ids)
-                ids, values = found
+                ids, block_weights, values = found
             i = bisect_left(ids, d)
             if i < len(ids) and ids[i] == d:
-                out[d] = values[i]
+                out[d] = (block_weights[i], values[i]) if weights else values[i]
         return out
 
     def postings(
@@ -416,7 +420,10 @@ def _add_phrase(searcher, fieldname, words, boost, lengths, scores, docs, deadli
             if (fieldname, btext) not in segreader:
                 candidates = set()
                 break
-            found = _postings_with_values(segreader.postings(fieldname, btext), candidates)
+            if candidates is None:  # the rarest word: its whole (live) posting list
+                found = _postings_with_values(segreader.postings(fieldname, btext), None)
+            else:  # the others at the candidates only, from the kept blocks
+                found = lengths.values(segreader, fieldname, btext, sorted(candidates), True)
             if found is None:
                 return False
             postings[btext] = found
@@ -716,9 +723,10 @@ def _block_heads(matcher) -> tuple[list[int], list[int]]:
     return maxids, offsets
 
 
-def _read_block(matcher, offset: int) -> tuple[tuple, list]:
-    """One posting block's docnums and values, decoded."""
+def _read_block(matcher, offset: int) -> tuple[tuple, array, list]:
+    """One posting block's docnums, weights and values, decoded."""
     matcher._goto(offset)  # noqa: SLF001
     matcher._read_ids()  # noqa: SLF001
+    matcher._read_weights()  # noqa: SLF001
     matcher._read_values()  # noqa: SLF001
-    return tuple(matcher._ids), matcher._values  # noqa: SLF001
+    return tuple(matcher._ids), matcher._weights, matcher._values  # noqa: SLF001
