@@ -264,7 +264,7 @@ def strip_markdown(line: str) -> str:
 
 def _comparable(text: str) -> str:
     """A form for spotting repeats: casefolded, quotes unified, punctuation-insensitive."""
-    text = text.translate(str.maketrans("’‘“”«»", '\'\'""""'))
+    text = text.translate(str.maketrans("’‘“”«»", "''\"\"\"\""))
     return _collapse(re.sub(r"[^\w'\" ]", " ", text.casefold()))
 
 
@@ -429,7 +429,7 @@ def _remove_author_bio(
         block = blocks[i]
         if not block.heading or not _NAME_RE.match(block.text):
             continue
-        bio = [b.text for b in blocks[i + 1 :]]
+        bio = [b.text for b in blocks[i + 1:]]
         if not bio or len(bio) > 2 or not any(_BIO_HINT_RE.search(text) for text in bio):
             continue
         outlet = None

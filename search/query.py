@@ -376,7 +376,8 @@ def _variants_by_clause(clauses: list[Clause], synonyms: Synonyms | None) -> dic
     if not synonyms:
         return {}
     keys = [
-        spelling_key(c.text) if c.kind == "word" and c.field_name is None else None for c in clauses
+        spelling_key(c.text) if c.kind == "word" and c.field_name is None else None
+        for c in clauses
     ]
     return synonyms.match(keys)
 
@@ -390,7 +391,9 @@ def _spelling_query(
     parts = [word_query(s, params, boost=weight) for s in stems]
     if not parts:
         return None
-    out.boosts.extend(b.with_boost(b.boost * weight) for b in exact_queries(_exact(text), params))
+    out.boosts.extend(
+        b.with_boost(b.boost * weight) for b in exact_queries(_exact(text), params)
+    )
     return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
@@ -408,7 +411,9 @@ def _with_alternatives(
     typos: bool,
 ) -> wq.Query:
     """A plain word's query, or its name variants, or (down-weighted) its typo corrections."""
-    alternatives = [a for v in variants if (a := _spelling_query(v, 1.0, params, out)) is not None]
+    alternatives = [
+        a for v in variants if (a := _spelling_query(v, 1.0, params, out)) is not None
+    ]
     forms = _exact(text)
     fixes = corrections(reader, forms[0], out.spelling) if typos and len(forms) == 1 else []
     typed_stems = set(_stems(text))
