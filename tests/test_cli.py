@@ -188,3 +188,23 @@ def test_search_takes_repeated_filters(tmp_path):
     assert {hit["source"] for hit in data["hits"]} == {"ANSA", "Il Post"}
     assert one < {hit["id"] for hit in data["hits"]}
     assert "--source NAME" in run("search", "-h").stdout
+
+
+def test_search_shows_every_copy_unless_told_to_collapse(tmp_path):
+    story = (
+        "Il consiglio comunale di Carpi ha approvato il bilancio con i fondi per la nuova pista "
+        "ciclabile lungo il canale e per la scuola di via Roma, dopo tre ore di discussione."
+    )
+    articles = [
+        {"id": "orig", "title": "Bilancio approvato", "body": story, "source": "ANSA"},
+        {"id": "copy", "title": "Approvato il bilancio", "body": story, "source": "Il Post"},
+    ]
+    index = str(tmp_path / "index")
+    source = write_jsonl(tmp_path / "copies.jsonl", articles)
+    assert run("index", source, "--index", index, "-q").returncode == 0
+    plain = json.loads(run("search", "--index", index, "--json", "bilancio").stdout)
+    assert sorted(hit["id"] for hit in plain["hits"]) == ["copy", "orig"]
+    folded = json.loads(run("search", "--index", index, "--json", "--collapse", "bilancio").stdout)
+    assert len(folded["hits"]) == 1
+    leader = folded["hits"][0]
+    assert [ref["id"] for ref in leader["similar"]] == [({"orig", "copy"} - {leader["id"]}).pop()]
