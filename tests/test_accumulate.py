@@ -91,7 +91,15 @@ def test_other_query_shapes_are_left_to_whoosh(handle):
         reader = searcher.reader()
         phrase = compile_query(parse('title:"presidente della repubblica"'), reader).filter
         assert flat_terms(phrase, searcher) is None  # a phrase with slop
-        assert flat_terms(compile_query(parse("covid-19"), reader).scored, searcher) is None
+        # A word the analyzer splits is one term per part (scored here, not by Whoosh).
+        assert flat_terms(compile_query(parse("covid-19"), reader).scored, searcher) == [
+            ("text", "covid", 1.0),
+            ("text", "19", 1.0),
+            ("exact", "covid", 1.0),
+            ("exact", "19", 1.0),
+        ]
+        both = compile_query(parse("title:covid-19"), reader).filter
+        assert flat_terms(both, searcher) is None  # a field's word split in parts: all required
         other = Searcher(reader, weighting=scoring.TF_IDF(), closereader=False)
         assert flat_terms(compile_query(parse("presidente"), reader).scored, other) is None
 
