@@ -25,6 +25,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pickle import loads
 
+import numpy as np
 from whoosh import formats, scoring
 from whoosh import query as wq
 from whoosh.codec import whoosh3
@@ -250,6 +251,17 @@ class Lengths:
             found = self._by_segment[key] = array("d", (_LENGTHS[b] for b in column))
         return found
 
+    def norm_array(self, segreader, fieldname: str, avgfl: float, b: float, k1: float):
+        """:meth:`norms` as a float64 array (the same floats), for the vectorised pass."""
+        key = ("array", segreader.segment().segment_id(), fieldname, avgfl, b, k1)
+        found = self._norms.get(key)
+        if found is None:
+            norms = self.norms(segreader, fieldname, avgfl, b, k1)
+            if norms is None:
+                return None
+            found = self._norms[key] = np.array(norms, dtype=np.float64)
+        return found
+
     def norms(self, segreader, fieldname: str, avgfl: float, b: float, k1: float):
         """The length part of bm25(), ``k1 * ((1 - b) + b * fl / avgfl)``, per document, written
         as Whoosh writes it (the same floats); kept for the last few ranking settings."""
@@ -273,7 +285,11 @@ def accumulate(
     is not in a form read here."""
     weighting = searcher.weighting
     k1 = weighting.K1
-    scores: dict[int, float] = {}
+    # Scores of every document, added term by term as whole arrays (numpy: the same float
+    # operations in the same order as Whoosh's bm25(), a posting list at a time in C).
+    size = searcher.doc_count_all()
+    summed = np.zeros(size, dtype=np.float64)
+    hit = np.zeros(size, dtype=bool)
     matched: list[TermDocs | set[int]] = []
     schema = searcher.schema
     for fieldname, text, boost in terms:
@@ -283,8 +299,13 @@ def accumulate(
         if isinstance(text, tuple):
             docs: set[int] = set()
             matched.append(docs)
-            if not _add_phrase(searcher, fieldname, text, boost, lengths, scores, docs, deadline):
+            phrase: dict[int, float] = {}
+            if not _add_phrase(searcher, fieldname, text, boost, lengths, phrase, docs, deadline):
                 return None
+            if phrase:
+                where = np.fromiter(phrase.keys(), dtype=np.int64, count=len(phrase))
+                summed[where] += np.fromiter(phrase.values(), dtype=np.float64, count=len(phrase))
+                hit[where] = True
             if deadline is not None and deadline.passed():
                 break
             continue
@@ -303,14 +324,15 @@ def accumulate(
             if (fieldname, btext) not in segreader:
                 continue
             postings = lengths.postings(segreader, fieldname, btext)
-            norms = lengths.norms(segreader, fieldname, avgfl, b, k1)
+            norms = lengths.norm_array(segreader, fieldname, avgfl, b, k1)
             if postings is None or norms is None:
                 return None
-            _add_postings(*postings, norms, idf, k1, boost, offset, scores)
+            _add_postings(*postings, norms, idf, k1, boost, offset, summed, hit)
             term_docs.add(offset, postings[0])
         if deadline is not None and deadline.passed():
             break
-    return scores, matched
+    found = np.flatnonzero(hit)
+    return dict(zip(found.tolist(), summed[found].tolist(), strict=True)), matched
 
 
 class TermDocs:
@@ -343,18 +365,19 @@ class AnyOf:
         return any(docnum in part for part in self._parts)
 
 
-def _add_postings(ids, weights, norms, idf, k1, boost, offset, scores):
-    """Add one segment's postings of one term (Whoosh's bm25() and boost, term by term)."""
-    get = scores.get
-    k1p1 = k1 + 1
-    if boost == 1.0:
-        for docnum, tf in zip(ids, weights, strict=True):
-            g = docnum + offset
-            scores[g] = get(g, 0.0) + idf * ((tf * k1p1) / (tf + norms[docnum]))
-    else:  # the Term's boost, applied as Whoosh's WrappingMatcher does
-        for docnum, tf in zip(ids, weights, strict=True):
-            g = docnum + offset
-            scores[g] = get(g, 0.0) + idf * ((tf * k1p1) / (tf + norms[docnum])) * boost
+def _add_postings(ids, weights, norms, idf, k1, boost, offset, summed, hit):
+    """Add one segment's postings of one term (Whoosh's bm25() and boost, term by term) into the
+    per-document sums; ``norms``: :meth:`Lengths.norm_array`."""
+    if not ids:
+        return
+    local = np.frombuffer(ids, dtype=np.uint32)
+    tf = np.frombuffer(weights, dtype=np.float32).astype(np.float64)
+    part = idf * ((tf * (k1 + 1)) / (tf + norms[local]))
+    if boost != 1.0:  # the Term's boost, applied as Whoosh's WrappingMatcher does
+        part = part * boost
+    where = local.astype(np.int64) + offset
+    summed[where] += part  # a posting list holds each document once
+    hit[where] = True
 
 
 def _leaf(matcher) -> tuple[whoosh3.W3LeafMatcher, frozenset[int]] | None:
@@ -379,9 +402,14 @@ def _read_postings(matcher) -> tuple[array, array] | None:
     matcher, deleted = leaf
     ids, weights = array("I"), array("f")
     while matcher.is_active():
-        matcher._read_ids()  # noqa: SLF001
+        # The block's ids as _read_ids() makes them, the running sum done by itertools in C
+        # instead of Whoosh's generator (the largest cost of reading a posting list).
+        if matcher._data is None:  # noqa: SLF001
+            matcher._read_data()  # noqa: SLF001
+        block_ids = matcher._data[0]  # noqa: SLF001
+        if not matcher._byteids:  # noqa: SLF001
+            block_ids = array("I", itertools.accumulate(block_ids))
         matcher._read_weights()  # noqa: SLF001
-        block_ids = matcher._ids  # noqa: SLF001
         block_weights = matcher._weights  # noqa: SLF001
         if deleted:
             live = [i for i, d in enumerate(block_ids) if d not in deleted]
