@@ -6,6 +6,8 @@ One command; prints the tables and writes them (with the machine, versions and t
     python -m bench.run -n 20000                   # synthetic corpus, generated (seeded)
     python -m bench.run --corpus ../shared/corpora/dice/articles.jsonl
     python -m bench.run -n 20000 --ref 00dba28     # also Rassegna as of that commit ("before")
+    python -m bench.run -n 20000 --workdir W --keep ...            # then, to measure queries
+    python -m bench.run -n 20000 --workdir W --reuse --no-update   # again on the same indexes
 
 Every step of every system runs in its own process (peak RSS is that system's own), strictly one
 after another: build, then queries (open + first query, 200 queries of each type, memory after
@@ -498,7 +500,15 @@ def main() -> None:
     parser.add_argument("--no-update", action="store_true", help="skip the update measurement")
     parser.add_argument("--output", type=Path, default=RESULTS, help="markdown file to update")
     parser.add_argument("--keep", action="store_true", help="keep the indexes afterwards")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="reuse each system's index (and its build numbers) kept in --workdir by an earlier "
+        "run with --keep; with --no-update, as updates change the index",
+    )
     args = parser.parse_args()
+    if args.reuse and not args.no_update:
+        parser.error("--reuse needs --no-update (updates change the kept indexes)")
 
     started = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
     info = machine()
@@ -538,11 +548,17 @@ def main() -> None:
         print(f"{name}:", flush=True)
         env = system_env(code)
         index = workdir / f"index-{name.replace('@', '-')}"
-        shutil.rmtree(index, ignore_errors=True)
+        built = workdir / f"build-{name.replace('@', '-')}.json"
         entry: dict = {}
-        entry["build"] = run_step(
-            ["build", system, str(corpus), str(index), "--procs", str(args.procs)], env, "build"
-        )
+        if args.reuse and index.exists() and built.exists():
+            print(f"  reusing {index} (built as {built} says)", flush=True)
+            entry["build"] = json.loads(built.read_text("utf-8"))
+        else:
+            shutil.rmtree(index, ignore_errors=True)
+            entry["build"] = run_step(
+                ["build", system, str(corpus), str(index), "--procs", str(args.procs)], env, "build"
+            )
+            built.write_text(json.dumps(entry["build"]), "utf-8")
         entry["query"] = run_step(["query", system, str(index), str(queries_path)], env, "query")
         if system == "rassegna" and not args.no_serve:
             entry["serve"] = serve(code, index, queries, port, args.serve_requests, args.serve_cap)
@@ -553,7 +569,7 @@ def main() -> None:
                 for n in (1, 1000)
             }
         results[name] = entry
-        if not args.keep:
+        if not args.keep and not args.reuse:
             shutil.rmtree(index, ignore_errors=True)
 
     argv = " ".join(shlex.quote(a) for a in sys.argv[1:])

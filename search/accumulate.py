@@ -17,11 +17,15 @@ the version is pinned in pyproject.toml).
 from __future__ import annotations
 
 import itertools
+import operator
 import threading
 from array import array
+from bisect import bisect_left, bisect_right
 from collections import OrderedDict
+from dataclasses import dataclass
 from pickle import loads
 
+import numpy as np
 from whoosh import formats, scoring
 from whoosh import query as wq
 from whoosh.codec import whoosh3
@@ -62,29 +66,169 @@ def _flatten(q: wq.Query) -> list[Term] | None:
 # Decoded posting lists kept per build (the most recently used, up to this many postings: 8
 # bytes each), so the words news queries share are not unpickled and inflated query after query.
 CACHED_POSTINGS = 4_000_000
+# Decoded posting blocks with positions (phrases), the most recently used up to this many
+# postings (a block holds up to 128; a posting's positions take about 60 bytes).
+CACHED_POSITIONS = 400_000
 
 
 class Lengths:
     """Per build and segment: field lengths as floats (a few MB at 100k), the length part of
     BM25 per ranking setting, and recently used posting lists."""
 
-    def __init__(self, cached_postings: int = CACHED_POSTINGS):
+    def __init__(
+        self, cached_postings: int = CACHED_POSTINGS, cached_positions: int = CACHED_POSITIONS
+    ):
         self._by_segment: dict[tuple[str, str], array] = {}
         self._norms: dict[tuple, list[float]] = {}
         self._postings: OrderedDict[tuple, tuple[array, array]] = OrderedDict()
         self._postings_held = 0
         self._postings_limit = cached_postings
         self._lock = threading.Lock()
+        self._heads: dict[tuple, tuple[list[int], list[int]]] = {}
+        self._scores: OrderedDict[tuple, dict[int, float]] = OrderedDict()
+        self._scores_held = 0
+        self._blocks: OrderedDict[tuple, tuple[tuple, array, list]] = OrderedDict()
+        self._blocks_held = 0
+        self._blocks_limit = cached_positions
 
-    def postings(self, segreader, fieldname: str, btext: bytes) -> tuple[array, array] | None:
-        """One term's live postings in one segment, as (docnums, weights)."""
+    def term_scores(
+        self, segreader, fieldname: str, btext: bytes, idf: float, avgfl: float, b: float, k1: float
+    ) -> dict[int, float] | None:
+        """``{docnum: BM25F of the term}`` over one segment's postings of one term (as
+        :func:`_add_phrase` computes it), kept for the most recently used terms."""
+        key = (segreader.segment().segment_id(), fieldname, btext, idf, avgfl, b, k1)
+        with self._lock:
+            found = self._scores.get(key)
+            if found is not None:
+                self._scores.move_to_end(key)
+                return found
+        postings = self.postings(segreader, fieldname, btext, keep_values=True)
+        norms = self.norms(segreader, fieldname, avgfl, b, k1)
+        if postings is None or norms is None:
+            return None
+        k1p1 = k1 + 1
+        found = {
+            d: idf * ((tf * k1p1) / (tf + norms[d]))
+            for d, tf in zip(postings[0], postings[1], strict=True)
+        }
+        with self._lock:
+            self._scores[key] = found
+            self._scores_held += len(found)
+            while self._scores_held > self._postings_limit // 16 and len(self._scores) > 1:
+                _, old = self._scores.popitem(last=False)
+                self._scores_held -= len(old)
+        return found
+
+    def _read_keeping_values(self, segreader, fieldname: str, btext: bytes):
+        """The live postings of one term, every block decoded once: its values are kept for
+        :meth:`values` (when the term is not too long for the cache)."""
+        leaf = _leaf(segreader.postings(fieldname, btext))
+        if leaf is None:
+            return None
+        matcher, deleted = leaf
+        term = (segreader.segment().segment_id(), fieldname, btext)
+        heads = _block_heads(matcher)
+        keep = segreader.doc_frequency(fieldname, btext) * 4 <= self._blocks_limit
+        ids, weights = array("I"), array("f")
+        blocks = []
+        for offset in heads[1]:
+            matcher._goto(offset)  # noqa: SLF001
+            matcher._read_ids()  # noqa: SLF001
+            matcher._read_weights()  # noqa: SLF001
+            block_ids = matcher._ids  # noqa: SLF001
+            block_weights = matcher._weights  # noqa: SLF001
+            if keep:
+                matcher._read_values()  # noqa: SLF001
+                blocks.append((tuple(block_ids), block_weights, matcher._values))  # noqa: SLF001
+            if deleted:
+                live = [i for i, d in enumerate(block_ids) if d not in deleted]
+                ids.extend(block_ids[i] for i in live)
+                weights.extend(block_weights[i] for i in live)
+            else:
+                ids.extend(block_ids)
+                weights.extend(block_weights)
+        with self._lock:
+            if len(self._heads) >= 4096:
+                self._heads.clear()
+            self._heads[term] = heads
+            for number, block in enumerate(blocks):
+                key = (*term, number)
+                if key not in self._blocks:
+                    self._blocks[key] = block
+                    self._blocks_held += len(block[0])
+            while self._blocks_held > self._blocks_limit and self._blocks:
+                _, (old_ids, *_) = self._blocks.popitem(last=False)
+                self._blocks_held -= len(old_ids)
+        return ids, weights
+
+    def values(
+        self, segreader, fieldname: str, btext: bytes, docs: list[int], weights: bool = False
+    ) -> dict | None:
+        """``{docnum: encoded value}`` (``weights``: ``{docnum: (weight, encoded value)}``) of one
+        term for the sorted ``docs`` of one segment (those it holds), decoding only the posting
+        blocks they are in, and keeping those blocks."""
+        term = (segreader.segment().segment_id(), fieldname, btext)
+        leaf = None
+        heads = self._heads.get(term)
+        if heads is None:
+            leaf = _leaf(segreader.postings(fieldname, btext))
+            if leaf is None:
+                return None
+            heads = _block_heads(leaf[0])
+            with self._lock:
+                if len(self._heads) >= 4096:
+                    self._heads.clear()
+                self._heads[term] = heads
+        maxids, offsets = heads
+        out = {}
+        block = -1
+        ids: tuple = ()
+        block_weights: list = []
+        values: list = []
+        for d in docs:
+            if block < 0 or d > maxids[block]:
+                block = bisect_left(maxids, d, max(block, 0))
+                if block == len(maxids):
+                    break
+                key = (*term, block)
+                with self._lock:
+                    found = self._blocks.get(key)
+                    if found is not None:
+                        self._blocks.move_to_end(key)
+                if found is None:
+                    if leaf is None:
+                        leaf = _leaf(segreader.postings(fieldname, btext))
+                        if leaf is None:
+                            return None
+                    found = _read_block(leaf[0], offsets[block])
+                    with self._lock:
+                        if key not in self._blocks:
+                            self._blocks[key] = found
+                            self._blocks_held += len(found[0])
+                        while self._blocks_held > self._blocks_limit and self._blocks:
+                            _, (old_ids, *_) = self._blocks.popitem(last=False)
+                            self._blocks_held -= len(old_ids)
+                ids, block_weights, values = found
+            i = bisect_left(ids, d)
+            if i < len(ids) and ids[i] == d:
+                out[d] = (block_weights[i], values[i]) if weights else values[i]
+        return out
+
+    def postings(
+        self, segreader, fieldname: str, btext: bytes, keep_values: bool = False
+    ) -> tuple[array, array] | None:
+        """One term's live postings in one segment, as (docnums, weights); ``keep_values``: also
+        keep the decoded blocks' values for :meth:`values` (a phrase's words: one decoding)."""
         key = (segreader.segment().segment_id(), fieldname, btext)
         with self._lock:
             found = self._postings.get(key)
             if found is not None:
                 self._postings.move_to_end(key)
                 return found
-        found = _read_postings(segreader.postings(fieldname, btext))
+        if keep_values:
+            found = self._read_keeping_values(segreader, fieldname, btext)
+        else:
+            found = _read_postings(segreader.postings(fieldname, btext))
         if found is None or len(found[0]) > self._postings_limit // 4:
             return found
         with self._lock:
@@ -107,6 +251,17 @@ class Lengths:
             found = self._by_segment[key] = array("d", (_LENGTHS[b] for b in column))
         return found
 
+    def norm_array(self, segreader, fieldname: str, avgfl: float, b: float, k1: float):
+        """:meth:`norms` as a float64 array (the same floats), for the vectorised pass."""
+        key = ("array", segreader.segment().segment_id(), fieldname, avgfl, b, k1)
+        found = self._norms.get(key)
+        if found is None:
+            norms = self.norms(segreader, fieldname, avgfl, b, k1)
+            if norms is None:
+                return None
+            found = self._norms[key] = np.array(norms, dtype=np.float64)
+        return found
+
     def norms(self, segreader, fieldname: str, avgfl: float, b: float, k1: float):
         """The length part of bm25(), ``k1 * ((1 - b) + b * fl / avgfl)``, per document, written
         as Whoosh writes it (the same floats); kept for the last few ranking settings."""
@@ -126,25 +281,38 @@ def accumulate(
     searcher, terms: list[Term], lengths: Lengths, deadline=None
 ) -> tuple[dict[int, float], list[set[int]]] | None:
     """BM25F scores of every document matching any of ``terms`` (global docnums), and the
-    documents each term matched; None when a posting list is not in a form read here."""
+    documents each term matched (containers: ``docnum in matched[i]``); None when a posting list
+    is not in a form read here."""
     weighting = searcher.weighting
     k1 = weighting.K1
-    scores: dict[int, float] = {}
-    matched: list[set[int]] = []
+    # Scores of every document, added term by term as whole arrays (numpy: the same float
+    # operations in the same order as Whoosh's bm25(), a posting list at a time in C).
+    size = searcher.doc_count_all()
+    summed = np.zeros(size, dtype=np.float64)
+    hit = np.zeros(size, dtype=bool)
+    matched: list[TermDocs | set[int]] = []
     schema = searcher.schema
     for fieldname, text, boost in terms:
-        docs: set[int] = set()
-        matched.append(docs)
         if fieldname not in schema:
+            matched.append(set())
             continue
         if isinstance(text, tuple):
-            if not _add_phrase(searcher, fieldname, text, boost, lengths, scores, docs, deadline):
+            docs: set[int] = set()
+            matched.append(docs)
+            phrase: dict[int, float] = {}
+            if not _add_phrase(searcher, fieldname, text, boost, lengths, phrase, docs, deadline):
                 return None
+            if phrase:
+                where = np.fromiter(phrase.keys(), dtype=np.int64, count=len(phrase))
+                summed[where] += np.fromiter(phrase.values(), dtype=np.float64, count=len(phrase))
+                hit[where] = True
             if deadline is not None and deadline.passed():
                 break
             continue
         field = schema[fieldname]
         btext = field.to_bytes(text)
+        term_docs = TermDocs()
+        matched.append(term_docs)
         if (fieldname, btext) not in searcher.reader():
             continue
         if not field.scorable:
@@ -156,28 +324,60 @@ def accumulate(
             if (fieldname, btext) not in segreader:
                 continue
             postings = lengths.postings(segreader, fieldname, btext)
-            norms = lengths.norms(segreader, fieldname, avgfl, b, k1)
+            norms = lengths.norm_array(segreader, fieldname, avgfl, b, k1)
             if postings is None or norms is None:
                 return None
-            _add_postings(*postings, norms, idf, k1, boost, offset, scores, docs)
+            _add_postings(*postings, norms, idf, k1, boost, offset, summed, hit)
+            term_docs.add(offset, postings[0])
         if deadline is not None and deadline.passed():
             break
-    return scores, matched
+    found = np.flatnonzero(hit)
+    return dict(zip(found.tolist(), summed[found].tolist(), strict=True)), matched
 
 
-def _add_postings(ids, weights, norms, idf, k1, boost, offset, scores, docs):
-    """Add one segment's postings of one term (Whoosh's bm25() and boost, term by term)."""
-    get = scores.get
-    k1p1 = k1 + 1
-    if boost == 1.0:
-        for docnum, tf in zip(ids, weights, strict=True):
-            g = docnum + offset
-            scores[g] = get(g, 0.0) + idf * ((tf * k1p1) / (tf + norms[docnum]))
-    else:  # the Term's boost, applied as Whoosh's WrappingMatcher does
-        for docnum, tf in zip(ids, weights, strict=True):
-            g = docnum + offset
-            scores[g] = get(g, 0.0) + idf * ((tf * k1p1) / (tf + norms[docnum])) * boost
-    docs.update(ids if not offset else (d + offset for d in ids))
+class TermDocs:
+    """The documents a term matched, as its posting lists (sorted docnums per segment): asked
+    about a few candidates only, never turned into a set of every match."""
+
+    def __init__(self):
+        self._lists: list[tuple[int, array]] = []
+
+    def add(self, offset: int, ids: array) -> None:
+        self._lists.append((offset, ids))
+
+    def __contains__(self, docnum: int) -> bool:
+        for offset, ids in self._lists:
+            d = docnum - offset
+            if d >= 0 and ids and d <= ids[-1]:
+                i = bisect_left(ids, d)
+                if ids[i] == d:
+                    return True
+        return False
+
+
+class AnyOf:
+    """The documents any of several terms matched (a clause's terms)."""
+
+    def __init__(self, parts):
+        self._parts = list(parts)
+
+    def __contains__(self, docnum: int) -> bool:
+        return any(docnum in part for part in self._parts)
+
+
+def _add_postings(ids, weights, norms, idf, k1, boost, offset, summed, hit):
+    """Add one segment's postings of one term (Whoosh's bm25() and boost, term by term) into the
+    per-document sums; ``norms``: :meth:`Lengths.norm_array`."""
+    if not ids:
+        return
+    local = np.frombuffer(ids, dtype=np.uint32)
+    tf = np.frombuffer(weights, dtype=np.float32).astype(np.float64)
+    part = idf * ((tf * (k1 + 1)) / (tf + norms[local]))
+    if boost != 1.0:  # the Term's boost, applied as Whoosh's WrappingMatcher does
+        part = part * boost
+    where = local.astype(np.int64) + offset
+    summed[where] += part  # a posting list holds each document once
+    hit[where] = True
 
 
 def _leaf(matcher) -> tuple[whoosh3.W3LeafMatcher, frozenset[int]] | None:
@@ -202,9 +402,14 @@ def _read_postings(matcher) -> tuple[array, array] | None:
     matcher, deleted = leaf
     ids, weights = array("I"), array("f")
     while matcher.is_active():
-        matcher._read_ids()  # noqa: SLF001
+        # The block's ids as _read_ids() makes them, the running sum done by itertools in C
+        # instead of Whoosh's generator (the largest cost of reading a posting list).
+        if matcher._data is None:  # noqa: SLF001
+            matcher._read_data()  # noqa: SLF001
+        block_ids = matcher._data[0]  # noqa: SLF001
+        if not matcher._byteids:  # noqa: SLF001
+            block_ids = array("I", itertools.accumulate(block_ids))
         matcher._read_weights()  # noqa: SLF001
-        block_ids = matcher._ids  # noqa: SLF001
         block_weights = matcher._weights  # noqa: SLF001
         if deleted:
             live = [i for i, d in enumerate(block_ids) if d not in deleted]
@@ -243,7 +448,10 @@ def _add_phrase(searcher, fieldname, words, boost, lengths, scores, docs, deadli
             if (fieldname, btext) not in segreader:
                 candidates = set()
                 break
-            found = _postings_with_values(segreader.postings(fieldname, btext), candidates)
+            if candidates is None:  # the rarest word: its whole (live) posting list
+                found = _postings_with_values(segreader.postings(fieldname, btext), None)
+            else:  # the others at the candidates only, from the kept blocks
+                found = lengths.values(segreader, fieldname, btext, sorted(candidates), True)
             if found is None:
                 return False
             postings[btext] = found
@@ -345,3 +553,208 @@ def matching_docs(searcher, q: wq.Query, lengths: Lengths) -> set[int] | None:
                 return None
             out.update(postings[0] if not offset else (d + offset for d in postings[0]))
     return out
+
+
+# ----------------------------------------------------------------------------- a phrase alone
+
+# A phrase alone has every candidate (a document with all its words) verified, positions and all,
+# only while the candidates are this few; beyond, they are verified best first (a phrase scores
+# the sum of its words' BM25F, known from the posting lists without positions) until the page is
+# full, and the total is estimated from the share of those verified that held the phrase.
+PHRASE_EXACT_CANDIDATES = 1000
+PHRASE_BATCH = 256  # candidates verified in the first pass over the posting lists (then doubling)
+# Candidates verified at most before settling for ``enough`` matches instead of ``depth``: a rare
+# phrase of common words ("di fuoco il": 119 matches among 14,000 candidates) would otherwise
+# verify every candidate to look for matches that do not exist.
+PHRASE_TRIES = 2000
+PHRASE_SAMPLE = 200  # candidates verified, evenly spread, to estimate a phrase's total
+
+
+@dataclass
+class PhraseMatches:
+    """The verified matches of a phrase (global docnum -> score) and how far verification got."""
+
+    scores: dict[int, float]
+    candidates: int  # documents holding every word of the phrase (within the filters)
+    tried: int  # of those, how many were verified (best first)
+    sampled: int = 0  # candidates verified for the estimate (an even sample of them all)
+    sample_hits: int = 0  # of those, how many hold the phrase
+
+    @property
+    def complete(self) -> bool:
+        return self.tried >= self.candidates
+
+    def estimate(self) -> int:
+        """The number of documents holding the phrase: exact when complete."""
+        if self.complete or not self.tried:
+            return len(self.scores)
+        if self.sampled:
+            share = self.sample_hits / self.sampled
+        else:
+            share = len(self.scores) / self.tried
+        return max(len(self.scores), round(share * self.candidates))
+
+
+def phrase_matches(
+    searcher,
+    fieldname: str,
+    words: tuple[str, ...],
+    boost: float,
+    lengths: Lengths,
+    depth: int,
+    allow=None,
+    restrict=None,
+    deadline=None,
+    exact_up_to: int = PHRASE_EXACT_CANDIDATES,
+    batch: int = PHRASE_BATCH,
+    enough: int | None = None,
+    tries: int = PHRASE_TRIES,
+) -> PhraseMatches | None:
+    """The documents holding ``words`` in sequence, scored as :func:`_add_phrase` scores them
+    (the same floats): all of them when the candidates are at most ``exact_up_to``, otherwise the
+    best ``depth`` (in the order ``best()`` gives, so they are the top ``depth`` of verifying every
+    candidate), or once ``tries`` candidates were verified, the best ``enough`` (the same top,
+    shorter). None when the postings are not in a form read here."""
+    enough = depth if enough is None else min(enough, depth)
+    schema = searcher.schema
+    if fieldname not in schema:
+        return PhraseMatches({}, 0, 0)
+    field = schema[fieldname]
+    if not field.scorable or type(field.format) is not formats.Positions:
+        return None
+    weighting = searcher.weighting
+    k1 = weighting.K1
+    b = weighting._field_B.get(fieldname, weighting.B)  # noqa: SLF001
+    avgfl = searcher.avg_field_length(fieldname) or 1
+    reader = searcher.reader()
+    btexts = [field.to_bytes(w) for w in words]
+    if any((fieldname, t) not in reader for t in btexts):
+        return PhraseMatches({}, 0, 0)
+    idfs = {t: searcher.idf(fieldname, t) for t in btexts}
+    rarest_first = sorted(set(btexts), key=lambda t: reader.doc_frequency(fieldname, t))
+    # Every candidate's global docnum and score, segment by segment (ascending docnums).
+    cand_docs: list[int] = []
+    cand_scores: list[float] = []
+    leaves = list(reader.leaf_readers())
+    starts_at = [offset for _, offset in leaves]
+    for segreader, offset in leaves:
+        if any((fieldname, t) not in segreader for t in rarest_first):
+            continue
+        term_scores = {}
+        for btext in rarest_first:
+            found = lengths.term_scores(segreader, fieldname, btext, idfs[btext], avgfl, b, k1)
+            if found is None:
+                return None
+            term_scores[btext] = found
+        local = set(term_scores[rarest_first[0]]).intersection(
+            *(term_scores[t].keys() for t in rarest_first[1:])
+        )
+        if allow is not None:
+            local = local & allow if not offset else {d for d in local if d + offset in allow}
+        if restrict is not None:
+            local = (
+                local - restrict if not offset else {d for d in local if d + offset not in restrict}
+            )
+        if not local:
+            continue
+        docs = sorted(local)
+        # The phrase's score: its words' BM25F added in the phrase's order, as _add_phrase adds
+        # them (the same floats), done by map() over the candidates.
+        summed = list(map(term_scores[btexts[0]].__getitem__, docs))
+        for btext in btexts[1:]:
+            summed = list(map(operator.add, summed, map(term_scores[btext].__getitem__, docs)))
+        if boost != 1.0:
+            summed = [x * boost for x in summed]
+        cand_docs.extend(docs if not offset else [d + offset for d in docs])
+        cand_scores.extend(summed)
+    total = len(cand_docs)
+    scores: dict[int, float] = {}
+    tried = 0
+    if total <= exact_up_to:
+        ordered = cand_docs  # all of them are verified: any order
+        score_of = dict(zip(cand_docs, cand_scores, strict=True))
+    else:
+        ordered, score_of = [], {}
+        negated = [-x for x in cand_scores]
+        ascending = sorted(negated)
+    while tried < total:
+        if total > exact_up_to and (
+            len(scores) >= depth or (tried >= tries and len(scores) >= enough)
+        ):
+            break
+        if deadline is not None and tried and deadline.passed():
+            break
+        if total > exact_up_to and len(ordered) <= tried:
+            # The best candidates in best() order (score, then lower docnum): every candidate
+            # scoring at least the cut, ties included, is the same first stretch of that order.
+            cut = ascending[min(total, tried + batch) - 1]
+            top = [(n, d) for n, d in zip(negated, cand_docs, strict=True) if n <= cut]
+            top.sort()
+            ordered = [d for _, d in top]
+            score_of = {d: -n for n, d in top}
+            batch *= 2
+        chunk = ordered[tried:] if total > exact_up_to else ordered
+        holding = _holding(leaves, starts_at, lengths, fieldname, btexts, rarest_first, chunk)
+        if holding is None:
+            return None
+        for g in holding:
+            scores[g] = score_of[g]
+        tried += len(chunk)
+    found = PhraseMatches(scores, total, tried)
+    if tried < total and not (deadline is not None and deadline.passed()):
+        # The best candidates hold the phrase more often than the rest (they hold its words
+        # more often): the total is estimated from an even sample of all the candidates.
+        sample = cand_docs[:: max(1, total // PHRASE_SAMPLE)]
+        holding = _holding(leaves, starts_at, lengths, fieldname, btexts, rarest_first, sample)
+        if holding is None:
+            return None
+        found.sampled, found.sample_hits = len(sample), len(holding)
+    return found
+
+
+def _holding(leaves, starts_at, lengths, fieldname, btexts, rarest_first, candidates):
+    """Which of ``candidates`` (global docnums) hold ``btexts`` in sequence (None: postings not
+    in a form read here)."""
+    out: list[int] = []
+    by_segment: dict[int, list[int]] = {}
+    for g in candidates:
+        by_segment.setdefault(bisect_right(starts_at, g) - 1, []).append(g)
+    for seg, globals_ in by_segment.items():
+        segreader, offset = leaves[seg]
+        docs = sorted(g - offset for g in globals_)
+        values = {t: lengths.values(segreader, fieldname, t, docs) for t in rarest_first}
+        if any(v is None for v in values.values()):
+            return None
+        for d in docs:
+            starts = set(_positions(values[btexts[0]][d]))
+            for i, btext in enumerate(btexts[1:], 1):
+                starts.intersection_update(p - i for p in _positions(values[btext][d]))
+                if not starts:
+                    break
+            if starts:
+                out.append(d + offset)
+    return out
+
+
+def _block_heads(matcher) -> tuple[list[int], list[int]]:
+    """The last docnum and the file offset of each posting block of a leaf matcher (headers
+    only: no block is decoded)."""
+    maxids, offsets = [], []
+    position = matcher._baseoffset  # noqa: SLF001
+    while True:
+        matcher._goto(position)  # noqa: SLF001
+        maxids.append(matcher._maxid)  # noqa: SLF001
+        offsets.append(position)
+        if matcher._lastblock:  # noqa: SLF001
+            break
+        position = matcher._nextoffset  # noqa: SLF001
+    return maxids, offsets
+
+
+def _read_block(matcher, offset: int) -> tuple[tuple, array, list]:
+    """One posting block's docnums, weights and values, decoded."""
+    matcher._goto(offset)  # noqa: SLF001
+    matcher._read_ids()  # noqa: SLF001
+    matcher._read_weights()  # noqa: SLF001
+    matcher._read_values()  # noqa: SLF001
+    return tuple(matcher._ids), matcher._weights, matcher._values  # noqa: SLF001

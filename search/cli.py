@@ -337,7 +337,8 @@ def export(query, index_path, fmt, output, limit, quiet, **options):
             out.flush()
     if not quiet:
         rows = counted(found.count, "row")
-        more = f" (limit {limit:,}; {found.total:,} matches)" if found.truncated else ""
+        about = "" if found.total_exact else "about "
+        more = f" (limit {limit:,}; {about}{found.total:,} matches)" if found.truncated else ""
         where = f" to {output}" if output else ""
         click.echo(f"Exported {rows}{where}{more}", err=True)
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from whoosh import collectors
 from whoosh import query as wq
+from whoosh.util.times import long_to_datetime
 
 from search import accumulate
 
@@ -39,6 +40,9 @@ class Deadline:
     def __init__(self, seconds: float, started: float | None = None):
         self.at = (time.perf_counter() if started is None else started) + seconds
         self.hit = False  # set when a pass stopped early
+        # Complete passes of this query that a later pass repeats with other filters (a filtered
+        # facet is counted as if its filter were not set): they are filtered afterwards anyway.
+        self.memo: dict = {}
 
     def passed(self) -> bool:
         if time.perf_counter() > self.at:
@@ -46,7 +50,7 @@ class Deadline:
         return self.hit
 
 
-class _DeadlineCollector(collectors.WrappingCollector):
+class DeadlineCollector(collectors.WrappingCollector):
     """Stops feeding matches to ``child`` once the deadline has passed (best so far is kept)."""
 
     def __init__(self, child, deadline: Deadline):
@@ -104,7 +108,7 @@ def top_candidates(
     searcher, q: wq.Query, limit: int, allow, restrict, deadline: Deadline
 ) -> list[tuple[int, float]]:
     """The best ``limit`` ``(docnum, score)`` for ``q``, with block-quality skipping."""
-    collector = _DeadlineCollector(collectors.TopCollector(limit, usequality=True), deadline)
+    collector = DeadlineCollector(collectors.TopCollector(limit, usequality=True), deadline)
     if allow is not None or restrict is not None:
         collector = collectors.FilterCollector(collector, allow, restrict)
     searcher.search_with_collector(q, collector)
@@ -113,16 +117,21 @@ def top_candidates(
 
 def score_all(
     searcher, q: wq.Query, allow, restrict, lengths: accumulate.Lengths, deadline: Deadline
-) -> tuple[dict[int, float], list[set[int]]] | None:
+) -> tuple[dict[int, float], list] | None:
     """Every match of ``q`` within the filters with its score, term at a time (None: not an OR
     of terms and phrases: Whoosh's own collector takes over). Past the deadline, the matches
     scored so far (``deadline.hit`` tells)."""
     terms = accumulate.flat_terms(q, searcher)
     if terms is None:
         return None
-    found = accumulate.accumulate(searcher, terms, lengths, deadline)
+    key = ("accumulate", repr(terms))
+    found = deadline.memo.get(key)
     if found is None:
-        return None
+        found = accumulate.accumulate(searcher, terms, lengths, deadline)
+        if found is None:
+            return None
+        if not deadline.hit:
+            deadline.memo[key] = found
     scores, matched = found
     if allow is not None or restrict is not None:
         scores = {
@@ -133,25 +142,53 @@ def score_all(
     return scores, matched
 
 
-def clause_docs(
-    searcher, clauses: list[wq.Query], matched: list[set[int]]
-) -> list[set[int]] | None:
-    """The documents each clause matched, from the per-term sets of :func:`score_all` (the
-    clauses' terms come first in the scored query, clause by clause); None if not all flat."""
-    out = []
+def phrase_alone(
+    searcher,
+    q: wq.Query,
+    depth: int,
+    allow,
+    restrict,
+    lengths: accumulate.Lengths,
+    deadline,
+    enough: int | None = None,
+) -> accumulate.PhraseMatches | None:
+    """A query that is one phrase (``"la guerra in ucraina"``): its best ``depth`` matches (at
+    least ``enough`` of them), verified best first (see :func:`accumulate.phrase_matches`); None
+    for any other query."""
+    terms = accumulate.flat_terms(q, searcher)
+    if terms is None or len(terms) != 1 or not isinstance(terms[0][1], tuple):
+        return None
+    fieldname, words, boost = terms[0]
+    return accumulate.phrase_matches(
+        searcher, fieldname, words, boost, lengths, depth, allow, restrict, deadline, enough=enough
+    )
+
+
+def clause_docs(searcher, clauses: list[wq.Query], matched: list) -> list | None:
+    """The documents each clause matched (containers: ``docnum in out[i]``), from the per-term
+    ones of :func:`score_all` (the clauses' terms come first in the scored query, clause by
+    clause); None if not all flat."""
+    out: list = []
     start = 0
     for clause in clauses:
         terms = accumulate.flat_terms(clause, searcher)
         if terms is None:
             return None
-        out.append(set().union(*matched[start : start + len(terms)]))
+        parts = matched[start : start + len(terms)]
+        out.append(parts[0] if len(parts) == 1 else accumulate.AnyOf(parts))
         start += len(terms)
     return out if start <= len(matched) else None
 
 
 def best(scores: dict[int, float], limit: int) -> list[tuple[int, float]]:
     """The ``limit`` best ``(docnum, score)``, ties to the lower docnum (as Whoosh orders them)."""
-    return heapq.nlargest(limit, scores.items(), key=lambda item: (item[1], -item[0]))
+    items: Iterable[tuple[int, float]] = scores.items()
+    if limit > 0 and len(scores) > 4 * limit:
+        # The limit-th best score first (plain floats: far cheaper than pairs with a key), then
+        # only the pairs at or above it are ordered.
+        threshold = heapq.nlargest(limit, scores.values())[-1]
+        items = [item for item in items if item[1] >= threshold]
+    return sorted(items, key=lambda item: (-item[1], item[0]))[: max(limit, 0)]
 
 
 def _postings(q: wq.Query, reader) -> int:
@@ -245,6 +282,7 @@ class Columns:
     def __init__(self):
         self._codes: dict[str, tuple[array, list[str]]] = {}
         self._dates: list[int] | None = None
+        self._months: tuple[array, list[str]] | None = None
         self._date_order: dict[bool, list[int]] = {}
 
     def codes(self, reader, fieldname: str) -> tuple[array, list[str]]:
@@ -263,6 +301,27 @@ class Columns:
                 codes.append(code)
             cached = self._codes[fieldname] = (codes, values)
         return cached
+
+    def months(self, reader) -> tuple[array, list[str]]:
+        """Per docnum, the index of its month ("YYYY-MM") in the returned list ("" for none)."""
+        if self._months is None:
+            labels: list[str] = [""]
+            by_day: dict[int, int] = {_MISSING_DATE: 0}
+            index: dict[str, int] = {"": 0}
+            codes = array("I")
+            for day in self.dates(reader):
+                code = by_day.get(day)
+                if code is None:
+                    moment = long_to_datetime(day)
+                    label = f"{moment.year:04d}-{moment.month:02d}"
+                    code = index.get(label)
+                    if code is None:
+                        code = index[label] = len(labels)
+                        labels.append(label)
+                    by_day[day] = code
+                codes.append(code)
+            self._months = (codes, labels)
+        return self._months
 
     def dates(self, reader) -> list[int]:
         """Raw sortable date per docnum (``_MISSING_DATE`` for none)."""
@@ -325,12 +384,17 @@ def by_date(
                     break
         total = searcher.doc_count() - (len(restrict) if restrict else 0)
         return picked, Count(total, True, None, everything=True)
-    docs = accumulate.matching_docs(searcher, q, lengths) if lengths is not None else None
+    docs = None
+    if lengths is not None:
+        key = ("matching", repr(q))
+        docs = deadline.memo.get(key)
+        if docs is None:
+            docs = deadline.memo[key] = accumulate.matching_docs(searcher, q, lengths)
     if docs is not None:  # from whole posting lists (set operations), else matcher by matcher
         if allow is not None:
-            docs &= allow
+            docs = docs & allow
         if restrict is not None:
-            docs -= restrict
+            docs = docs - restrict
         seen = list(docs)
     else:
         seen = list(_matching(searcher, q, allow, restrict, deadline))
@@ -351,7 +415,7 @@ def facet_counts(
     codes, values = columns.codes(reader, fieldname)
     if not codes:
         return Counter()
-    counted = Counter(codes) if docnums is None else Counter(codes[d] for d in docnums)
+    counted = Counter(codes) if docnums is None else Counter(map(codes.__getitem__, docnums))
     out: Counter[str] = Counter()
     for code, n in counted.items():
         if code:

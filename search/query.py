@@ -259,10 +259,15 @@ def compile_query(
             _compile_quotation(clause, reader, params, out)
             continue
         q = _compile_clause(clause, reader, params, out, scored=True)
+        parts = [q]
         if q is not None and clause.kind == "word" and clause.field_name is None:
             q = _with_alternatives(q, clause.text, variants.get(i, []), reader, params, out, typos)
-        if q is not None:
-            out.clauses.append(q)
+            parts = [q]
+            if type(q) is wq.And and all(type(part) is wq.Term for part in q.subqueries):
+                # A word the analyzer splits ("Crans-Montana", "covid-19", "2-2"): each part is
+                # a word of the query, as the baselines read it, scored in the one fast pass.
+                parts = list(q.subqueries)
+        out.clauses.extend(part for part in parts if part is not None)
         if clause.kind == "word" and clause.field_name is None:
             run.extend(_exact(clause.text))
             if q is not None:

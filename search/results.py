@@ -119,6 +119,7 @@ class SearchResult:
     def also_searched(self) -> list[str]:
         """Every correction searched, in query order (the page's "Risultati anche per")."""
         return [word for c in self.corrections for word in c.searched]
+
     histogram: DateHistogram | None = None  # None when facets were not asked for
 
     @property
@@ -219,12 +220,16 @@ class Export:
     total: int
     limit: int
     hits: Iterator[Hit]
+    # False: the matching pass ran out of its work budget; ``total`` is then an estimate and the
+    # rows are the best of the matches it found (``found`` of them).
+    total_exact: bool = True
+    found: int | None = None
 
     @property
     def count(self) -> int:
-        """Rows the export holds: every match, up to the limit."""
-        return min(self.total, self.limit)
+        """Rows the export holds: every match, up to the limit (or every match found)."""
+        return min(self.total if self.found is None else self.found, self.limit)
 
     @property
     def truncated(self) -> bool:
-        return self.total > self.limit
+        return self.total > self.count

@@ -11,7 +11,7 @@ import dataclasses
 import datetime
 import threading
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
@@ -58,7 +58,13 @@ MISSING_DATE = 2**64 - 1  # what the date column holds for an article without a 
 # Work budget of one search: past it every pass keeps the best it has found (and the result says
 # the count is approximate). Well under gunicorn's timeout, so no query stalls a worker.
 WORK_BUDGET_S = 0.5
+# An export's matching pass (every match up to the export limit, Whoosh's collector) stops here
+# and exports the best it found, the total then estimated and said so.
+EXPORT_BUDGET_S = 3.0
 RESULT_CACHE_SIZE = 256  # recent results per worker and build (news queries repeat)
+# The fewest best matches of a phrase alone found before its candidates' verification may stop
+# (short of the rerank depth, which a phrase alone does not use: it is one clause).
+PHRASE_ENOUGH = 60
 # Facets are counted over every match up to this many; beyond, over the best-ranked candidates,
 # scaled to the total (and marked approximate).
 EXACT_FACETS_UP_TO = 10000
@@ -82,10 +88,11 @@ def _filter_query(compiled: Compiled, request: SearchRequest) -> wq.Query | None
 
 
 def _matches(
-    searcher, compiled: Compiled, sort, depth, allow, restrict, columns, lengths, deadline
+    searcher, compiled: Compiled, sort, depth, allow, restrict, columns, lengths, deadline, enough=1
 ):
     """The top ``depth`` matches as ``(docnum, score)`` (by BM25F, or by date), their count, and
-    the documents each clause matched when the term-at-a-time pass knows them (for the rerank)."""
+    the documents each clause matched when the term-at-a-time pass knows them (for the rerank).
+    A phrase alone may settle for the top ``enough`` (its rare matches cost the most to find)."""
     if not compiled.clauses or sort != "relevance":
         newest_first = (sort if sort != "relevance" else "-date") == "-date"
         candidates = wq.And(compiled.clauses) if compiled.clauses else None
@@ -105,6 +112,16 @@ def _matches(
                 lengths,
             )
         return [(doc, 0.0) for doc in docs], count, None  # sorted: no relevance score
+    phrase = collecting.phrase_alone(
+        searcher, compiled.scored, depth, allow, restrict, lengths, deadline, enough
+    )
+    if phrase is not None:
+        if phrase.complete and not deadline.hit:
+            everyone = list(phrase.scores) if len(phrase.scores) <= EXACT_FACETS_UP_TO else None
+            count = collecting.Count(len(phrase.scores), True, everyone)
+        else:
+            count = collecting.Count(phrase.estimate(), False)
+        return collecting.best(phrase.scores, depth), count, [set(phrase.scores)]
     scored = collecting.score_all(searcher, compiled.scored, allow, restrict, lengths, deadline)
     if scored is None:
         ranked = collecting.top_candidates(
@@ -193,17 +210,9 @@ def _search_facets(searcher, columns, docs, scale) -> dict[str, list[FacetValue]
 
 def _histogram_of(searcher, columns, docs, scale: float, total: int) -> DateHistogram:
     """Matches per month (oldest first) and how many have no date, from the date column."""
-    dates = columns.dates(searcher.reader())
-    per_day: dict[int, int] = {}
-    for d in range(len(dates)) if docs is None else docs:
-        per_day[dates[d]] = per_day.get(dates[d], 0) + 1
-    months: dict[str, int] = {}
-    for key, n in per_day.items():
-        if key == MISSING_DATE:
-            continue
-        day = long_to_datetime(key)
-        month = f"{day.year:04d}-{day.month:02d}"
-        months[month] = months.get(month, 0) + n
+    codes, labels = columns.months(searcher.reader())
+    counted = Counter(codes) if docs is None else Counter(map(codes.__getitem__, docs))
+    months = {labels[code]: n for code, n in counted.items() if code}
     if scale != 1.0:
         months = {m: max(1, round(n * scale)) for m, n in months.items()}
     values = [FacetValue(month, n) for month, n in sorted(months.items())]
@@ -272,8 +281,10 @@ def search(
         want = page * size
         depth = max(params.rerank_depth, want * 3 if collapse else want)
         lengths = opened.cache.setdefault("lengths", accumulate.Lengths())
+        # What the page needs at least (a phrase alone may stop there: see _matches).
+        enough = min(depth, max(PHRASE_ENOUGH, want * 3 if collapse else want))
         ranked, count, clause_docs = _matches(
-            searcher, compiled, sort, depth, allow, restrict, columns, lengths, deadline
+            searcher, compiled, sort, depth, allow, restrict, columns, lengths, deadline, enough
         )
         if sort == "relevance" and compiled.clauses and not deadline.passed():
             # Past the budget: the BM25F order as it stands.
@@ -295,7 +306,7 @@ def search(
                     facets_exact = facets_exact and exact
             histogram = _histogram_of(searcher, columns, docs_for, scale, total)
         if collapse:
-            signatures = searcher.reader().column_reader("dup_sig")
+            signatures = _signatures(opened, searcher)
             leaders = group_near_duplicates(
                 [unpack_signature(signatures[doc]) for doc, _ in ranked]
             )
@@ -345,6 +356,19 @@ def search(
     return result
 
 
+def _signatures(opened: OpenIndex, searcher):
+    """The near-duplicate signature column, opened once per thread and build (opening it reads
+    an offset per document: a large share of a fast query's time)."""
+    local = opened.cache.get("thread")
+    if local is None:
+        local = opened.cache.setdefault("thread", threading.local())
+    reader = searcher.reader()
+    found = getattr(local, "signatures", None)
+    if found is None or found[0] is not reader:
+        found = local.signatures = (reader, reader.column_reader("dup_sig"))
+    return found[1]
+
+
 def _result_cache(opened: OpenIndex) -> ResultCache:
     """This build's recent results (a swap to a new build starts with an empty cache)."""
     cache = opened.cache.get("results")
@@ -376,8 +400,9 @@ class ResultCache:
                 self._items.popitem(last=False)
 
 
-def _collect(searcher, q, limit, filter_q, mask, groupedby, sortedby=None):
-    """Run ``q`` keeping only the top ``limit`` documents while counting (and faceting) all.
+def _collect(searcher, q, limit, filter_q, mask, groupedby, sortedby=None, deadline=None):
+    """Run ``q`` keeping only the top ``limit`` documents while counting (and faceting) all
+    (until ``deadline``, if given).
 
     Whoosh's own ``search(groupedby=…)`` switches to an unlimited collector that scores and sorts
     every match; wrapping a top-N collector in the facet collector keeps facets exact and cheap.
@@ -387,6 +412,8 @@ def _collect(searcher, q, limit, filter_q, mask, groupedby, sortedby=None):
     else:
         # Block-quality skipping would make the count and the facets inexact.
         collector = collectors.TopCollector(limit, usequality=False, replace=0)
+    if deadline is not None:
+        collector = collecting.DeadlineCollector(collector, deadline)
     if groupedby:
         collector = collectors.FacetCollector(collector, groupedby, maptype=sorting.Count)
     if filter_q is not None or mask is not None:
@@ -406,8 +433,11 @@ def _date_order(newest_first: bool) -> sorting.MultiFacet:
     )
 
 
-def _ranked(searcher, compiled: Compiled, sort: str, depth: int, filter_q, groupedby, params):
-    """The collected results (counts, facets) and the top ``depth`` as (docnum, score), ordered."""
+def _ranked(
+    searcher, compiled: Compiled, sort: str, depth: int, filter_q, groupedby, params, deadline=None
+):
+    """The collected results (counts, facets) and the top ``depth`` as (docnum, score), ordered
+    (the matches found until ``deadline``, if given)."""
     browse = not compiled.clauses
     if browse or sort != "relevance":
         ordered = sort if sort != "relevance" else "-date"
@@ -421,6 +451,7 @@ def _ranked(searcher, compiled: Compiled, sort: str, depth: int, filter_q, group
             compiled.excluded,
             groupedby,
             sortedby=by_date,
+            deadline=deadline,
         )
         if not results.scored_length() and len(compiled.clauses) > 1:
             results = _collect(
@@ -431,10 +462,13 @@ def _ranked(searcher, compiled: Compiled, sort: str, depth: int, filter_q, group
                 compiled.excluded,
                 groupedby,
                 sortedby=by_date,
+                deadline=deadline,
             )
         ranked = [(hit.docnum, 0.0) for hit in results]  # sorted: no relevance score
     else:
-        results = _collect(searcher, compiled.scored, depth, filter_q, compiled.excluded, groupedby)
+        results = _collect(
+            searcher, compiled.scored, depth, filter_q, compiled.excluded, groupedby, None, deadline
+        )
         ranked = rerank(
             searcher, compiled.clauses, [(hit.docnum, hit.score) for hit in results], params
         )
@@ -452,16 +486,27 @@ def export_hits(
     """Every match of ``request`` in its order, up to ``limit``, near-duplicates included.
 
     ``page`` and ``size`` are ignored. The matches are found now (so ``total`` is known before
-    the first row); their fields and snippets are read as ``hits`` is iterated.
+    the first row); their fields and snippets are read as ``hits`` is iterated. A search whose
+    matches take longer than :data:`EXPORT_BUDGET_S` to find exports the best of those found,
+    with the total estimated (``total_exact`` false).
     """
+    started = time.perf_counter()
     parsed = parse(request.query)
     synonyms = load_synonyms()
+    deadline = collecting.Deadline(EXPORT_BUDGET_S, started)
     with handle.searcher() as base:
         searcher = ranked_searcher(base, params)
         compiled = compile_query(parsed, searcher.reader(), params, synonyms=synonyms)
         filter_q = _filter_query(compiled, request)
-        results, ranked = _ranked(searcher, compiled, request.sort, limit, filter_q, None, params)
+        results, ranked = _ranked(
+            searcher, compiled, request.sort, limit, filter_q, None, params, deadline
+        )
         total = results.estimated_length() if not results.has_exact_length() else len(results)
+        found = None
+        if deadline.hit:
+            allow, restrict = collecting.doc_sets(searcher, filter_q, compiled.excluded)
+            guess = collecting.estimate(searcher, compiled.scored, allow, restrict)
+            found, total = len(results), max(len(results), guess)
         terms = Highlight(compiled.stems, compiled.exact, compiled.phrases)
 
     def hits() -> Iterator[Hit]:
@@ -471,7 +516,14 @@ def export_hits(
         for doc, score in ranked[:limit]:
             yield _hit(searcher.stored_fields(doc), score, terms, with_snippets, [])
 
-    return Export(request=request, total=total, limit=limit, hits=hits())
+    return Export(
+        request=request,
+        total=total,
+        limit=limit,
+        hits=hits(),
+        total_exact=not deadline.hit,
+        found=found,
+    )
 
 
 def _as_request(request: SearchRequest | str, **fields: Any) -> SearchRequest:

@@ -29,6 +29,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from whoosh.codec import whoosh3
+
 SPELL_FIELD = "exact"
 MIN_WORD = 5  # shorter words are too ambiguous to correct
 LONG_WORD = 9  # from this length on, two typos are allowed
@@ -116,11 +118,77 @@ def terms_within(
             if not walk.complete:
                 break
             if SPELL_FIELD in leaf.indexed_field_names():
-                _walk_leaf(leaf.cursor(SPELL_FIELD), word, maxdist, prefix, walk)
+                _walk_leaf(_cursor(leaf), word, maxdist, prefix, walk)
     if budget is not None:
         budget.left -= walk.work
         budget.cut = budget.cut or not walk.complete
     return walk
+
+
+def _cursor(leaf):
+    """A cursor over one segment's ``SPELL_FIELD`` terms whose seeks remember the keys they read.
+
+    A seek is a binary search of the on-disk term index, reading a key at each step; the first
+    dozen steps are the same for every probe, so they are read once per segment and thread (the
+    terms found, and so the corrections, are the same: only the reads are saved).
+    """
+    cursor = leaf.cursor(SPELL_FIELD)
+    if type(cursor) is not whoosh3.W3FieldCursor:
+        return cursor
+    return _RememberingCursor(cursor)
+
+
+_MEMO_KEYS = 100_000  # keys remembered per term index (about 30 bytes each) before starting over
+
+
+class _RememberingCursor:
+    """Whoosh 2.7.4's W3FieldCursor (text, next, find) with a memo of the term index's keys."""
+
+    def __init__(self, cursor):
+        self._cursor = cursor
+        tindex = cursor._tindex  # noqa: SLF001 (pinned Whoosh 2.7.4)
+        memo = getattr(tindex, "_rassegna_keys", None)
+        if memo is None:
+            memo = {}
+            tindex._rassegna_keys = memo  # noqa: SLF001 (lives and dies with the term index)
+        self._memo = memo
+
+    def text(self):
+        return self._cursor.text()
+
+    def next(self):
+        return self._cursor.next()
+
+    def find(self, term):
+        """As W3FieldCursor.find: the first term >= ``term`` (None past the field's last)."""
+        c = self._cursor
+        if not isinstance(term, bytes):
+            term = c._fieldobj.to_bytes(term)  # noqa: SLF001
+        key = c._keycoder(c._fieldname, term)  # noqa: SLF001
+        c._pos = _closest_key_pos(c._tindex, key, self._memo)  # noqa: SLF001
+        return c.next()
+
+
+def _closest_key_pos(tindex, key: bytes, memo: dict[int, bytes]) -> int | None:
+    """``OrderedHashReader.closest_key_pos`` (the same binary search), remembering each key read
+    by its place in the index."""
+    if len(memo) > _MEMO_KEYS:
+        memo.clear()
+    indexbase, indexsize = tindex.indexbase, tindex.indexsize
+    get_pos, key_at = tindex._get_pos, tindex.key_at  # noqa: SLF001
+    lo, hi = 0, tindex.indexlen
+    while lo < hi:
+        mid = (lo + hi) // 2
+        midkey = memo.get(mid)
+        if midkey is None:
+            midkey = memo[mid] = key_at(get_pos(indexbase + mid * indexsize))
+        if midkey < key:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo == tindex.indexlen:
+        return None
+    return get_pos(indexbase + lo * indexsize)
 
 
 class _SortedTerms:

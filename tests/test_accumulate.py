@@ -8,7 +8,7 @@ from whoosh import query as wq
 from whoosh import scoring
 from whoosh.searching import Searcher
 
-from search.accumulate import Lengths, accumulate, flat_terms, matching_docs
+from search.accumulate import Lengths, accumulate, flat_terms, matching_docs, phrase_matches
 from search.collecting import Deadline, best, clause_docs, score_all
 from search.indexer import build_index, update_index
 from search.query import compile_query, parse
@@ -91,7 +91,15 @@ def test_other_query_shapes_are_left_to_whoosh(handle):
         reader = searcher.reader()
         phrase = compile_query(parse('title:"presidente della repubblica"'), reader).filter
         assert flat_terms(phrase, searcher) is None  # a phrase with slop
-        assert flat_terms(compile_query(parse("covid-19"), reader).scored, searcher) is None
+        # A word the analyzer splits is one term per part (scored here, not by Whoosh).
+        assert flat_terms(compile_query(parse("covid-19"), reader).scored, searcher) == [
+            ("text", "covid", 1.0),
+            ("text", "19", 1.0),
+            ("exact", "covid", 1.0),
+            ("exact", "19", 1.0),
+        ]
+        both = compile_query(parse("title:covid-19"), reader).filter
+        assert flat_terms(both, searcher) is None  # a field's word split in parts: all required
         other = Searcher(reader, weighting=scoring.TF_IDF(), closereader=False)
         assert flat_terms(compile_query(parse("presidente"), reader).scored, other) is None
 
@@ -119,3 +127,67 @@ def test_matching_documents_are_whooshs(handle, text):
         compiled = compile_query(parse(text), searcher.reader())
         for q in (wq.And(compiled.clauses), compiled.scored):
             assert matching_docs(searcher, q, Lengths()) == set(searcher.docs_for_query(q))
+
+
+PHRASES = [
+    '"presidente della Repubblica"',
+    '"ha firmato"',
+    '"il melone"',
+    '"il decreto"',
+    '"del melone"',
+    '"repubblica presidente"',
+]
+
+
+@pytest.mark.parametrize("text", PHRASES)
+def test_a_phrase_verified_best_first_keeps_the_same_top(handle, text):
+    """Verifying only the best candidates (a page's worth) gives the top of verifying them all."""
+    with handle.searcher() as base:
+        searcher = ranked_searcher(base)
+        q = compile_query(parse(text), searcher.reader()).scored
+        ((fieldname, words, boost),) = flat_terms(q, searcher)
+        assert isinstance(words, tuple)
+        every = our_scores(searcher, q)
+        whole = phrase_matches(searcher, fieldname, words, boost, Lengths(), depth=1)
+        assert (whole.scores, whole.complete, whole.estimate()) == (every, True, len(every))
+        for depth in (1, 2, 3):
+            part = phrase_matches(
+                searcher, fieldname, words, boost, Lengths(), depth, exact_up_to=0, batch=1
+            )
+            assert best(part.scores, depth) == best(every, depth)
+            assert len(part.scores) == min(depth, len(every))
+            assert part.candidates == whole.candidates
+            assert part.complete == (part.tried == part.candidates)
+            if part.complete:
+                assert part.scores == every
+            else:
+                assert part.estimate() >= len(part.scores)
+        # Past its tries it settles for `enough`: still the top of them all, only shorter.
+        some = phrase_matches(
+            searcher,
+            fieldname,
+            words,
+            boost,
+            Lengths(),
+            3,
+            exact_up_to=0,
+            batch=1,
+            enough=1,
+            tries=1,
+        )
+        assert len(some.scores) == min(1, len(every))
+        assert best(some.scores, 3) == best(every, 1)
+
+
+def test_a_phrase_respects_the_filters(handle):
+    with handle.searcher() as base:
+        searcher = ranked_searcher(base)
+        q = compile_query(parse('"il presidente"'), searcher.reader()).scored
+        ((fieldname, words, boost),) = flat_terms(q, searcher)
+        every = our_scores(searcher, q)
+        assert every
+        first = min(every)
+        allowed = phrase_matches(searcher, fieldname, words, boost, Lengths(), 10, allow={first})
+        removed = phrase_matches(searcher, fieldname, words, boost, Lengths(), 10, restrict={first})
+    assert allowed.scores == {first: every[first]}
+    assert removed.scores == {d: s for d, s in every.items() if d != first}

@@ -443,7 +443,13 @@ def test_export_rows_match_openapi(client, openapi):
         validate(openapi, "ExportRow", row)
     declared = openapi["paths"]["/api/export"]["get"]["responses"]["200"]
     assert set(declared["content"]) == {"text/csv", "application/x-ndjson"}
-    assert set(declared["headers"]) == {"X-Total-Count", "X-Export-Count", "X-Export-Limit"}
+    assert set(declared["headers"]) == {
+        "X-Total-Count",
+        "X-Total-Exact",
+        "X-Export-Count",
+        "X-Export-Limit",
+    }
+    assert response.headers["X-Total-Exact"] == "true"
 
 
 def test_collapsed_duplicates_match_openapi(client, openapi):

@@ -165,6 +165,21 @@ def test_export_caps_at_the_limit(export_index):
         handle.close()
 
 
+def test_an_export_past_its_work_budget_says_its_total_is_an_estimate(client, monkeypatch):
+    """A search too slow to match in full exports the matches found, and says the total is a
+    guess (X-Total-Exact), never a stall and never a wrong exact count."""
+    exact = client.get("/api/export?sort=-date")
+    assert (exact.headers["X-Total-Count"], exact.headers["X-Total-Exact"]) == ("13", "true")
+    monkeypatch.setattr("search.searcher.EXPORT_BUDGET_S", 0.0)
+    monkeypatch.setattr("search.collecting.CLOCK_EVERY", 1)  # look at the clock at every match
+    response = client.get("/api/export?sort=-date")
+    rows = read_csv(response.data)
+    assert response.headers["X-Total-Exact"] == "false"
+    assert response.headers["X-Total-Count"] == "13"  # every document: the estimate is right
+    assert len(rows) == int(response.headers["X-Export-Count"]) == 1
+    assert rows[0] in read_csv(exact.data)  # the first match found (the newest of those found)
+
+
 @pytest.mark.parametrize(
     ("args", "reason"),
     [

@@ -37,3 +37,25 @@ def test_typo_distance_counts_a_swap_as_one():
     assert typo_distance("zelenksy", "zelenskyy") == 2
     assert typo_distance("arrstato", "arrestato") == 1
     assert typo_distance("", "abc") == 3
+
+
+def test_seeks_that_remember_keys_find_what_whooshs_cursor_finds(tmp_path):
+    """The spelling walk's cursor remembers the term index's keys: same terms, fewer reads."""
+    from corpus import ARTICLES
+
+    from search.suggest import SPELL_FIELD, _cursor
+
+    build_index([write_jsonl(tmp_path / "a.jsonl", ARTICLES)], tmp_path / "ix")
+    handle = IndexHandle(tmp_path / "ix")
+    probes = ["", "\x00", "a", "pre", "presidente", "presidentf", "zz", "\U0010ffff", "m", "me"]
+    try:
+        with handle.searcher() as searcher:
+            for leaf, _ in searcher.reader().leaf_readers():
+                plain, remembering = leaf.cursor(SPELL_FIELD), _cursor(leaf)
+                assert type(remembering).__name__ == "_RememberingCursor"
+                assert remembering.text() == plain.text()
+                for probe in probes * 2:  # the second time from the remembered keys
+                    assert remembering.find(probe) == plain.find(probe), probe
+                    assert remembering.next() == plain.next(), probe
+    finally:
+        handle.close()

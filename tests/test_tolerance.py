@@ -42,6 +42,33 @@ def test_pasted_headline_ending_in_a_question_mark_finds_its_article_first(seeds
     assert result.truncated is None
 
 
+def test_a_hyphenated_name_is_its_words_written_either_way(tmp_path):
+    articles = [
+        {
+            "id": "space",
+            "title": "",
+            "body": "Strage di Crans Montana, la procura apre un'inchiesta.",
+        },
+        {"id": "hyphen", "title": "", "body": "Crans-Montana ricorda le vittime della strage."},
+        {"id": "state", "title": "", "body": "Il Montana vota: affluenza record nello stato."},
+        {"id": "other", "title": "", "body": "Una strage di api nei campi della pianura."},
+    ]
+    build_index([write_jsonl(tmp_path / "a.jsonl", articles)], tmp_path / "ix")
+    handle = IndexHandle(tmp_path / "ix")
+    with handle.searcher() as searcher:
+        compiled = compile_query(parse("Crans-Montana, la strage"), searcher.reader())
+    # One clause per part (not a required pair): the pasted headline is scored in one fast pass.
+    assert [(q.fieldname, q.text) for q in compiled.clauses] == [
+        ("text", "crans"),
+        ("text", "montan"),
+        ("text", "strag"),
+    ]
+    found = ids(search(handle, "Crans-Montana, la strage"))
+    assert set(found[:2]) == {"space", "hyphen"}
+    assert set(found) == {"space", "hyphen", "state", "other"}
+    assert set(ids(search(handle, "Crans Montana"))[:2]) == {"space", "hyphen"}
+
+
 def test_question_headline_of_an_untitled_article_finds_it_first(tmp_path):
     articles = [
         {

@@ -32,6 +32,7 @@ def api_export():
     )
     response.headers["Content-Disposition"] = f'attachment; filename="rassegna.{fmt}"'
     response.headers["X-Total-Count"] = str(found.total)
+    response.headers["X-Total-Exact"] = "true" if found.total_exact else "false"
     response.headers["X-Export-Count"] = str(found.count)
     response.headers["X-Export-Limit"] = str(found.limit)
     return response

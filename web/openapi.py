@@ -416,7 +416,9 @@ def openapi_document() -> dict[str, Any]:
                         "CSV is UTF-8 with a byte-order mark, comma-separated, RFC 4180 quoting; "
                         "a text cell starting with = + - @ gets a leading apostrophe so a "
                         "spreadsheet does not run it as a formula. Headers: X-Total-Count "
-                        "(matches), X-Export-Count (rows sent), X-Export-Limit."
+                        "(matches), X-Total-Exact (false when the search ran out of its work "
+                        "budget: X-Total-Count is then an estimate and the rows are the best "
+                        "matches found), X-Export-Count (rows sent), X-Export-Limit."
                     ),
                     "operationId": "export",
                     "parameters": [
@@ -435,8 +437,17 @@ def openapi_document() -> dict[str, Any]:
                         "200": {
                             "description": f"The rows (at most {EXPORT_LIMIT:,}).",
                             "headers": {
-                                name: {"schema": {"type": "integer", "minimum": 0}}
-                                for name in ("X-Total-Count", "X-Export-Count", "X-Export-Limit")
+                                **{
+                                    name: {"schema": {"type": "integer", "minimum": 0}}
+                                    for name in (
+                                        "X-Total-Count",
+                                        "X-Export-Count",
+                                        "X-Export-Limit",
+                                    )
+                                },
+                                "X-Total-Exact": {
+                                    "schema": {"type": "string", "enum": ["true", "false"]}
+                                },
                             },
                             "content": {
                                 "text/csv": {"schema": {"type": "string"}},
