@@ -26,6 +26,8 @@ nothing at index time and reads any index as it is.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -125,8 +127,14 @@ def terms_within(
     return walk
 
 
+# A segment's words held in memory for the walks when it has at most this many (about 60 bytes
+# each: 60 MB at the cap; a 100k-article archive has about 100,000); past it, the on-disk index.
+MEMORY_TERMS = 1_000_000
+
+
 def _cursor(leaf):
-    """A cursor over one segment's ``SPELL_FIELD`` terms whose seeks remember the keys they read.
+    """A cursor over one segment's ``SPELL_FIELD`` terms: in memory (a sorted list, seeks by
+    bisection), or on disk with seeks that remember the keys they read.
 
     A seek is a binary search of the on-disk term index, reading a key at each step; the first
     dozen steps are the same for every probe, so they are read once per segment and thread (the
@@ -135,7 +143,37 @@ def _cursor(leaf):
     cursor = leaf.cursor(SPELL_FIELD)
     if type(cursor) is not whoosh3.W3FieldCursor:
         return cursor
+    tindex = cursor._tindex  # noqa: SLF001 (pinned Whoosh 2.7.4)
+    terms = getattr(tindex, "_rassegna_terms", None)
+    if terms is None:
+        words = list(itertools.islice(leaf.lexicon(SPELL_FIELD), MEMORY_TERMS + 1))
+        terms = [w.decode("utf-8") for w in words] if len(words) <= MEMORY_TERMS else []
+        tindex._rassegna_terms = terms  # noqa: SLF001 (lives and dies with the term index)
+    if terms:
+        return _ListCursor(terms)
     return _RememberingCursor(cursor)
+
+
+class _ListCursor:
+    """The cursor interface (text, next, find) over a sorted list of a segment's terms."""
+
+    def __init__(self, terms: list[str]):
+        self._terms = terms
+        self._pos = 0
+
+    def text(self) -> str | None:
+        return self._terms[self._pos] if self._pos < len(self._terms) else None
+
+    def next(self) -> str | None:
+        self._pos += 1
+        return self.text()
+
+    def find(self, term) -> str | None:
+        """The first term >= ``term`` (None past the field's last)."""
+        if isinstance(term, bytes):
+            term = term.decode("utf-8")
+        self._pos = bisect.bisect_left(self._terms, term)
+        return self.text()
 
 
 _MEMO_KEYS = 100_000  # keys remembered per term index (about 30 bytes each) before starting over

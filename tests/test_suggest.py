@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from corpus import write_jsonl
 
 from search.indexer import build_index
@@ -39,23 +40,34 @@ def test_typo_distance_counts_a_swap_as_one():
     assert typo_distance("", "abc") == 3
 
 
-def test_seeks_that_remember_keys_find_what_whooshs_cursor_finds(tmp_path):
-    """The spelling walk's cursor remembers the term index's keys: same terms, fewer reads."""
+@pytest.mark.parametrize("in_memory", [True, False])
+def test_the_walks_cursors_find_what_whooshs_cursor_finds(tmp_path, monkeypatch, in_memory):
+    """The spelling walk's cursor holds a segment's words in memory (or, past MEMORY_TERMS,
+    remembers the on-disk term index's keys): the same terms, fewer reads."""
     from corpus import ARTICLES
 
+    from search import suggest
     from search.suggest import SPELL_FIELD, _cursor
 
+    if not in_memory:
+        monkeypatch.setattr(suggest, "MEMORY_TERMS", 10)
     build_index([write_jsonl(tmp_path / "a.jsonl", ARTICLES)], tmp_path / "ix")
     handle = IndexHandle(tmp_path / "ix")
     probes = ["", "\x00", "a", "pre", "presidente", "presidentf", "zz", "\U0010ffff", "m", "me"]
+    probes += ["città", "cittz", "è", "ù"]
     try:
         with handle.searcher() as searcher:
             for leaf, _ in searcher.reader().leaf_readers():
-                plain, remembering = leaf.cursor(SPELL_FIELD), _cursor(leaf)
-                assert type(remembering).__name__ == "_RememberingCursor"
-                assert remembering.text() == plain.text()
+                plain, ours = leaf.cursor(SPELL_FIELD), _cursor(leaf)
+                kind = "_ListCursor" if in_memory else "_RememberingCursor"
+                assert type(ours).__name__ == kind
+                assert ours.text() == plain.text()
                 for probe in probes * 2:  # the second time from the remembered keys
-                    assert remembering.find(probe) == plain.find(probe), probe
-                    assert remembering.next() == plain.next(), probe
+                    assert ours.find(probe) == plain.find(probe), probe
+                    assert ours.next() == plain.next(), probe
+                walked = [ours.find("")]
+                while walked[-1] is not None:
+                    walked.append(ours.next())
+                assert walked[:-1] == [w.decode() for w in leaf.lexicon(SPELL_FIELD)]
     finally:
         handle.close()
