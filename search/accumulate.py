@@ -640,15 +640,18 @@ def phrase_matches(
     for segreader, offset in leaves:
         if any((fieldname, t) not in segreader for t in rarest_first):
             continue
+        # The words rarest first, the candidates narrowed word by word: a long phrase of common
+        # words usually has no candidate left after a few, and the rest are never read.
         term_scores = {}
+        local: set[int] = set()
         for btext in rarest_first:
             found = lengths.term_scores(segreader, fieldname, btext, idfs[btext], avgfl, b, k1)
             if found is None:
                 return None
             term_scores[btext] = found
-        local = set(term_scores[rarest_first[0]]).intersection(
-            *(term_scores[t].keys() for t in rarest_first[1:])
-        )
+            local = set(found) if len(term_scores) == 1 else local.intersection(found.keys())
+            if not local:
+                break
         if allow is not None:
             local = local & allow if not offset else {d for d in local if d + offset in allow}
         if restrict is not None:
