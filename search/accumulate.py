@@ -645,6 +645,11 @@ def phrase_matches(
         term_scores = {}
         local: set[int] = set()
         for btext in rarest_first:
+            if term_scores and deadline is not None and deadline.passed():
+                # Past the work budget before every word was read: nothing verified here (the
+                # search says its count is not exact).
+                local = set()
+                break
             found = lengths.term_scores(segreader, fieldname, btext, idfs[btext], avgfl, b, k1)
             if found is None:
                 return None

@@ -191,3 +191,27 @@ def test_a_phrase_respects_the_filters(handle):
         removed = phrase_matches(searcher, fieldname, words, boost, Lengths(), 10, restrict={first})
     assert allowed.scores == {first: every[first]}
     assert removed.scores == {d: s for d, s in every.items() if d != first}
+
+
+def test_a_phrase_past_its_budget_stops_reading_words(tmp_path):
+    articles = [
+        {"id": f"p{i}", "title": "", "body": f"Il presidente della Repubblica firma, giorno {i}."}
+        for i in range(3)
+    ]
+    build_index([write_jsonl(tmp_path / "p.jsonl", articles)], tmp_path / "ix")
+    handle = IndexHandle(tmp_path / "ix")
+    words = ("presidente", "della", "repubblica")
+    try:
+        with handle.searcher() as base:
+            searcher = ranked_searcher(base)
+            found = phrase_matches(searcher, "exact", words, 1.0, Lengths(), depth=10)
+            spent = Deadline(0.0)
+            late = phrase_matches(
+                searcher, "exact", words, 1.0, Lengths(), depth=10, deadline=spent
+            )
+    finally:
+        handle.close()
+    assert len(found.scores) == 3
+    # Past the budget only the rarest word was read: nothing verified, and the deadline says so.
+    assert (late.scores, late.candidates) == ({}, 0)
+    assert spent.hit
