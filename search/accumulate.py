@@ -422,22 +422,33 @@ def _read_postings(matcher) -> tuple[array, array] | None:
     return ids, weights
 
 
+def _phrase_terms(searcher, fieldname: str, words):
+    """A phrase's BM25F settings and words, shared by both phrase passes: ``(k1, b, avgfl, btexts,
+    idfs, rarest_first)``, or None when a word is not in the index (no document has the phrase)."""
+    field = searcher.schema[fieldname]
+    reader = searcher.reader()
+    btexts = [field.to_bytes(w) for w in words]
+    if any((fieldname, t) not in reader for t in btexts):
+        return None
+    weighting = searcher.weighting
+    b = weighting._field_B.get(fieldname, weighting.B)  # noqa: SLF001
+    avgfl = searcher.avg_field_length(fieldname) or 1
+    idfs = {t: searcher.idf(fieldname, t) for t in btexts}
+    rarest_first = sorted(set(btexts), key=lambda t: reader.doc_frequency(fieldname, t))
+    return weighting.K1, b, avgfl, btexts, idfs, rarest_first
+
+
 def _add_phrase(searcher, fieldname, words, boost, lengths, scores, docs, deadline=None) -> bool:
     """Add the documents holding ``words`` in sequence, scored as Whoosh scores a phrase (the sum
     of its words' BM25F); False when the postings are not in a form read here."""
     field = searcher.schema[fieldname]
     if not field.scorable or not field.format.supports("positions"):
         return False
-    weighting = searcher.weighting
-    k1 = weighting.K1
-    b = weighting._field_B.get(fieldname, weighting.B)  # noqa: SLF001
-    avgfl = searcher.avg_field_length(fieldname) or 1
-    reader = searcher.reader()
-    btexts = [field.to_bytes(w) for w in words]
-    if any((fieldname, t) not in reader for t in btexts):
+    terms = _phrase_terms(searcher, fieldname, words)
+    if terms is None:
         return True  # a word the index lacks: no document has the phrase
-    idfs = {t: searcher.idf(fieldname, t) for t in btexts}
-    rarest_first = sorted(set(btexts), key=lambda t: reader.doc_frequency(fieldname, t))
+    k1, b, avgfl, btexts, idfs, rarest_first = terms
+    reader = searcher.reader()
     if type(field.format) is not formats.Positions:
         return False
     decode = _positions
@@ -622,16 +633,11 @@ def phrase_matches(
     field = schema[fieldname]
     if not field.scorable or type(field.format) is not formats.Positions:
         return None
-    weighting = searcher.weighting
-    k1 = weighting.K1
-    b = weighting._field_B.get(fieldname, weighting.B)  # noqa: SLF001
-    avgfl = searcher.avg_field_length(fieldname) or 1
-    reader = searcher.reader()
-    btexts = [field.to_bytes(w) for w in words]
-    if any((fieldname, t) not in reader for t in btexts):
+    terms = _phrase_terms(searcher, fieldname, words)
+    if terms is None:
         return PhraseMatches({}, 0, 0)
-    idfs = {t: searcher.idf(fieldname, t) for t in btexts}
-    rarest_first = sorted(set(btexts), key=lambda t: reader.doc_frequency(fieldname, t))
+    k1, b, avgfl, btexts, idfs, rarest_first = terms
+    reader = searcher.reader()
     # Every candidate's global docnum and score, segment by segment (ascending docnums).
     cand_docs: list[int] = []
     cand_scores: list[float] = []
