@@ -470,6 +470,9 @@ def build_index(
                     writer, articles, include_titles, progress, weights=field_weights
                 )
                 if first is not None:
+                    # This process's segment is written while the other one may still be
+                    # working: neither waits for the other before writing its postings.
+                    writer.write_segment()
                     done, segment = first.result()
                     report.indexed += done
                     if progress and done:

@@ -23,13 +23,16 @@ import operator
 import os
 import struct
 import tempfile
+import zlib
 from collections.abc import Iterator
 from itertools import chain
 from operator import itemgetter
+from pickle import dumps
 
 from whoosh import formats
-from whoosh.codec.whoosh3 import W3PostingsWriter
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3PostingsWriter
 from whoosh.system import pack_uint
+from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from search.analysis import IndexWords, exact_analyzer, italian_analyzer
@@ -41,6 +44,8 @@ _TERM_BYTES = 200
 # such chunk per run at a time.
 _RUN_CHUNK = 30_000
 _LENGTH = struct.Struct("<Q")
+# Posting blocks whose pickle is shorter than this are not compressed (zlib would lengthen them).
+_MIN_COMPRESS = 64
 
 
 class TermPool:
@@ -170,6 +175,7 @@ class FastSegmentWriter(SegmentWriter):
                 self._fast[name] = (False, fmt is formats.Positions)
         # Segments written elsewhere (another process) that come before this writer's own.
         self.before: list = []
+        self._written = None  # this writer's segment, when written before the commit
         self._freq_bytes: dict[int, bytes] = {}  # shared encoded values: less memory
         self._single_pos: dict[int, bytes] = {}
 
@@ -262,6 +268,24 @@ class FastSegmentWriter(SegmentWriter):
     def _merge_segments(self, mergetype, optimize, merge):
         return [*super()._merge_segments(mergetype, optimize, merge), *self.before]
 
+    def write_segment(self) -> None:
+        """Write this writer's segment now; ``commit`` then only lists it (after ``before``).
+
+        A build's parent process does this while its other process is still indexing, so the
+        two write their segments at the same time instead of one after the other.
+        """
+        self._check_state()
+        if self._added and self._written is None:
+            self._written = self._finalize_segment()
+
+    def commit(self, mergetype=None, optimize=None, merge=None):
+        if self._written is None:
+            super().commit(mergetype, optimize, merge)
+            return
+        self._check_state()
+        self._commit_toc([*self._merge_segments(mergetype, optimize, merge), self._written])
+        self._finish()
+
     def _flush_segment(self):
         self.perdocwriter.close()
         pdr = self.per_document_reader() if self.codec.length_stats else None
@@ -304,6 +328,9 @@ class FastSegmentWriter(SegmentWriter):
 
     def cancel(self):
         try:
+            if self._written is not None:  # its files are closed already
+                self._finish()
+                return
             super().cancel()
         finally:
             self.termpool.cleanup()
@@ -351,7 +378,44 @@ def _add_postings(pw: W3PostingsWriter, postings: list, lengths: list[int]) -> N
 
 
 class _PostingsWriter(W3PostingsWriter):
-    """Whoosh's postings writer with its block minifiers done in C: the same bytes."""
+    """Whoosh's postings writer with its block minifiers done in C, and its blocks pickled with
+    protocol 4 instead of 2 (Whoosh's reader unpickles any protocol).
+
+    Protocol 2 writes each encoded value (bytes: the positions of a posting) as a call to
+    ``_codecs.encode`` on a text string; protocol 4 writes the bytes as they are. Measured on
+    5,000 synthetic articles: pickling 5x faster, the compressed postings 36.5 -> 19.5 MB, and
+    a block decoded 2.4x faster. A block whose pickle is under ``_MIN_COMPRESS`` bytes is stored
+    uncompressed (the block header says so), as zlib makes such a block larger, not smaller.
+    """
+
+    def _write_block(self, last=False):
+        # Whoosh's W3PostingsWriter._write_block, with the protocol and threshold above.
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        databytes = dumps((self._mini_ids(), self._mini_weights(), self._mini_values()), 4)
+        comp = self._compression if len(databytes) >= _MIN_COMPRESS else 0
+        if comp:
+            databytes = zlib.compress(databytes, comp)
+        ids = self._ids
+        infobytes = dumps(
+            (
+                len(ids),
+                ids[-1],
+                self._maxweight,
+                comp,
+                length_to_byte(self._minlength),
+                length_to_byte(self._maxlength),
+            ),
+            2,
+        )
+        postfile = self._postfile
+        blocklength = len(infobytes) + len(databytes)
+        postfile.write_int(-blocklength if last else blocklength)
+        postfile.write(infobytes)
+        postfile.write(databytes)
+        self._blockcount += 1
+        self._new_block()
 
     def _mini_ids(self):
         ids = self._ids
