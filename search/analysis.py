@@ -421,6 +421,7 @@ class IndexWords:
         self._exact: dict[str, tuple[str, ...]] = {}
         self._stemmed: dict[str, tuple[str | None, ...]] = {}
         self._stem = snowballstemmer.stemmer("italian").stemWord
+        self._paragraphs: dict[str, list[str]] = {}
 
     def exact_words(self, raw: str) -> tuple[str, ...]:
         """What one tokenizer match becomes: lowercased, elisions dropped, folded."""
@@ -444,10 +445,31 @@ class IndexWords:
             )
         return words
 
+    def _matches(self, text: str) -> list[str]:
+        """The tokenizer's matches in ``text``, found once per paragraph of a document: a body
+        is indexed twice (stemmed in ``text``, unstemmed in ``exact``), its paragraphs alike.
+        No match spans a blank line, so the matches of the paragraphs are those of the text."""
+        if "\n\n" not in text:
+            return _WORD_RE.findall(text)
+        seen = self._paragraphs
+        if len(seen) > 1000:
+            seen.clear()
+        out: list[str] = []
+        for paragraph in text.split("\n\n"):
+            found = seen.get(paragraph)
+            if found is None:
+                found = seen[paragraph] = _WORD_RE.findall(paragraph)
+            out += found
+        return out
+
+    def new_document(self) -> None:
+        """Forget the paragraphs of the previous document (see ``_matches``)."""
+        self._paragraphs.clear()
+
     def _flat(self, text: str, stemmed: bool) -> list[str | None]:
         """The words of ``text`` in order, one per position (stop words as None)."""
         cache = self._stemmed if stemmed else self._exact
-        raws = _WORD_RE.findall(text)
+        raws = self._matches(text)
         found = list(map(cache.get, raws))
         if None in found:
             lookup = self.stemmed_words if stemmed else self.exact_words

@@ -178,6 +178,7 @@ class FastSegmentWriter(SegmentWriter):
         self._written = None  # this writer's segment, when written before the commit
         self._freq_bytes: dict[int, bytes] = {}  # shared encoded values: less memory
         self._single_pos: dict[int, bytes] = {}
+        self._floats: dict[float, float] = {}
 
     def _fast_postings(self, field, value: str, stemmed: bool, positions: bool):
         """``(terms, freqs, weights, values)`` as parallel lists, as ``field.index(value)``
@@ -187,7 +188,7 @@ class FastSegmentWriter(SegmentWriter):
             poses, weights = words.positions(value, stemmed)
             encode = field.format.encode
             single = self._single_pos
-            freqs = [len(plist) for plist in poses.values()]
+            freqs = list(map(len, poses.values()))
             values = []
             for plist in poses.values():
                 if len(plist) == 1:
@@ -197,21 +198,23 @@ class FastSegmentWriter(SegmentWriter):
                 else:
                     vbytes = encode(plist)
                 values.append(vbytes)
-            if weights is None:
-                ws = [float(n) for n in freqs]
-            else:
-                ws = [weights[word] for word in poses]
-            return [word.encode("utf-8") for word in poses], freqs, ws, values
-        counts, weights = words.frequencies(value, stemmed)
-        freq_bytes = self._freq_bytes
-        freqs = list(counts.values())
-        values = []
-        for freq in freqs:
-            vbytes = freq_bytes.get(freq)
-            if vbytes is None:
-                vbytes = freq_bytes[freq] = pack_uint(freq)
-            values.append(vbytes)
-        return [word.encode("utf-8") for word in counts], freqs, list(weights.values()), values
+            ws = freqs if weights is None else list(weights.values())  # same order as poses
+            terms = poses
+        else:
+            counts, weights = words.frequencies(value, stemmed)
+            freq_bytes = self._freq_bytes
+            freqs = list(counts.values())
+            for freq in set(freqs).difference(freq_bytes):
+                freq_bytes[freq] = pack_uint(freq)
+            values = list(map(freq_bytes.__getitem__, freqs))
+            ws = list(weights.values())
+            terms = counts
+        # One float object per distinct weight: the buffered postings share them (less memory).
+        floats = self._floats
+        if len(floats) > 100_000:  # only odd field weights give that many sums
+            floats.clear()
+        ws = list(map(floats.setdefault, ws, map(float, ws)))
+        return list(map(str.encode, terms)), freqs, ws, values
 
     def add_document(self, **fields):
         self._check_state()
@@ -224,6 +227,7 @@ class FastSegmentWriter(SegmentWriter):
         self._check_fields(schema, fieldnames)
 
         perdocwriter.start_doc(docnum)
+        self.words.new_document()
         for fieldname in fieldnames:
             value = fields.get(fieldname)
             if value is None:
