@@ -41,8 +41,8 @@ from search.analysis import IndexWords, exact_analyzer, italian_analyzer
 _POSTING_BYTES = 40
 _TERM_BYTES = 200
 # Items per marshal string in a run file (a posting is 3, a term about 30): the merge holds one
-# such chunk per run at a time.
-_RUN_CHUNK = 30_000
+# such chunk per run at a time (a 100k build's process merges about 50 runs: 30,000 held 50 MB).
+_RUN_CHUNK = 6_000
 _LENGTH = struct.Struct("<Q")
 # Posting blocks whose pickle is shorter than this are not compressed (zlib would lengthen them).
 _MIN_COMPRESS = 64
@@ -119,6 +119,10 @@ class TermPool:
         """``(fieldname, tbytes, postings)`` in field and term order, postings flat
         ``[docnum, weight, vbytes, docnum, ...]``; ``later`` holds postings of later documents
         in the same shape and order (segments merged in)."""
+        if self.runs and self.fields:
+            # Merging runs anyway: the buffer goes to disk too, so the merge holds a chunk of
+            # each run instead of a whole buffer besides them.
+            self._spill()
         # Runs hold earlier documents than later runs, memory and ``later``; merge is stable, so
         # a term's postings come out in document order.
         merged = heapq.merge(
