@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import zlib
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from search.articles import Article, read_sources
 from search.indexer import build_index, document_fields
 from search.schema import build_schema
 from search.store import live_target
-from search.writer import FastSegmentWriter, TermPool
+from search.writer import _MIN_COMPRESS, FastSegmentWriter, TermPool
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -176,6 +177,108 @@ def test_term_pool_spills_and_merges_in_document_order(tmp_path):
     assert items[1][2] == [x for d in range(5) for x in (d, 1.0, b"x")]
     pool.cleanup()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_index_words_matches_each_paragraph_once_per_document():
+    words = IndexWords()
+    body = "Il governo di Roma.\n\nLa Regione Lazio, l'assessore.\n\nRoma risponde"
+    values = [f"Titolo\n\n{body}", weighted_text([("Titolo", 2.0), (body, 1.0)]), body]
+    fresh = [
+        (IndexWords().positions(v, s), IndexWords().frequencies(v, s))
+        for v in values
+        for s in (True, False)
+    ]
+    words.new_document()
+    assert words._matches(values[0]) == (
+        "Titolo Il governo di Roma La Regione Lazio l'assessore Roma risponde".split()
+    )
+    assert list(words._paragraphs) == ["Titolo", *body.split("\n\n")]
+    shared = [
+        (words.positions(v, s), words.frequencies(v, s)) for v in values for s in (True, False)
+    ]
+    assert shared == fresh
+    words.new_document()
+    assert words._paragraphs == {}
+
+
+def test_term_pool_spills_its_buffer_before_merging_runs(tmp_path):
+    pool = TermPool(limitmb=1, tempdir=str(tmp_path))
+    pool.add("f", 0, [b"a"], [1.0], [b"x"])
+    pool._spill()  # one run on disk, then a document still in memory
+    pool.add("f", 1, [b"a", b"b"], [2.0, 1.0], [b"y", b""])
+    items = list(pool.items())
+    assert len(pool.runs) == 2 and pool.fields == {}
+    assert items == [("f", b"a", [0, 1.0, b"x", 1, 2.0, b"y"]), ("f", b"b", [1, 1.0, b""])]
+    pool.cleanup()
+    in_memory = TermPool(limitmb=1, tempdir=str(tmp_path))  # no runs: nothing is written
+    in_memory.add("f", 0, [b"a"], [1.0], [b"x"])
+    assert list(in_memory.items()) == [("f", b"a", [0, 1.0, b"x"])]
+    assert in_memory.runs == [] and list(tmp_path.iterdir()) == []
+
+
+def _blocks(index_dir: Path, fieldname: str, btext: bytes) -> list[tuple[int, bytes]]:
+    """``(compression level, pickled data)`` of each posting block of one term, as on disk."""
+    ix = whoosh.index.open_dir(str(index_dir))
+    out = []
+    with ix.reader() as reader:
+        matcher = reader.postings(fieldname, btext)
+        while True:
+            start, end = matcher._dataoffset, matcher._nextoffset
+            data = matcher._postfile.get(start, end - start)
+            level = matcher._compression
+            out.append((level, zlib.decompress(data) if level else data))
+            if matcher._lastblock:
+                break
+            matcher._goto(matcher._nextoffset)
+    ix.close()
+    return out
+
+
+def test_posting_blocks_are_pickled_with_protocol_4_and_small_ones_left_uncompressed(tmp_path):
+    docs = _corpus(tmp_path, 200)
+    _build(tmp_path / "whoosh", [docs], fast=False, limitmb=256)
+    _build(tmp_path / "fast", [docs], fast=True, limitmb=256)
+    assert _dump(tmp_path / "fast") == _dump(tmp_path / "whoosh")  # Whoosh reads them alike
+    rare = _blocks(tmp_path / "fast", "id", docs[0].id.encode())  # one posting
+    assert [level for level, _ in rare] == [0]
+    assert rare[0][1][:2] == b"\x80\x04" and len(rare[0][1]) < _MIN_COMPRESS
+    common = _blocks(tmp_path / "fast", "exact", b"di")  # in nearly every article
+    assert len(common) > 1 and {level for level, _ in common} == {3}
+    assert {data[:2] for _, data in common} == {b"\x80\x04"}
+    assert [data[:2] for _, data in _blocks(tmp_path / "whoosh", "exact", b"di")][0] == b"\x80\x02"
+
+    def size(index_dir: Path) -> int:
+        return sum(p.stat().st_size for p in index_dir.iterdir())
+
+    assert size(tmp_path / "fast") < 0.85 * size(tmp_path / "whoosh")  # 0.80 when written
+
+
+def test_a_segment_written_before_the_commit_is_listed_after_earlier_ones(tmp_path):
+    docs = _corpus(tmp_path, 30)
+    (tmp_path / "ix").mkdir()
+    ix = whoosh.index.create_in(str(tmp_path / "ix"), build_schema())
+    first = FastSegmentWriter(ix, _lk=False)
+    for article in docs[:10]:
+        first.add_document(**document_fields(article))
+    early = first._finalize_segment()
+    writer = FastSegmentWriter(ix)
+    for article in docs[10:]:
+        writer.add_document(**document_fields(article))
+    writer.write_segment()
+    writer.before.append(early)
+    writer.write_segment()  # twice is once
+    writer.commit()
+    ix = whoosh.index.open_dir(str(tmp_path / "ix"))
+    with ix.searcher() as searcher:
+        assert [r.doc_count() for r, _ in searcher.reader().leaf_readers()] == [10, len(docs) - 10]
+        assert [f["id"] for f in searcher.all_stored_fields()] == [a.id for a in docs]
+    ix.close()
+    (tmp_path / "empty").mkdir()
+    ix = whoosh.index.create_in(str(tmp_path / "empty"), build_schema())
+    writer = FastSegmentWriter(ix)
+    writer.write_segment()  # nothing added: nothing written, the commit lists no segment
+    writer.commit()
+    assert whoosh.index.open_dir(str(tmp_path / "empty")).doc_count() == 0
 
 
 def test_two_process_build_gives_the_same_index_as_one(tmp_path):
