@@ -16,12 +16,16 @@ the version is pinned in pyproject.toml).
 
 from __future__ import annotations
 
+import io
 import itertools
+import struct
 import threading
+import zlib
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass
+from pickle import load as pickle_load
 from pickle import loads
 
 import numpy as np
@@ -35,6 +39,7 @@ from whoosh.util.numeric import byte_to_length
 Term = tuple[str, str, float]  # field, text, boost; or a phrase: field, words, boost
 
 _LENGTHS = [float(byte_to_length(b)) for b in range(256)]
+_INT = struct.Struct("!i")  # whoosh.system's int (a posting block's length)
 
 
 def flat_terms(q: wq.Query, searcher) -> list[Term] | None:
@@ -415,16 +420,38 @@ def _leaf(matcher) -> tuple[whoosh3.W3LeafMatcher, frozenset[int]] | None:
 
 
 def _read_postings(matcher) -> tuple[array, array] | None:
-    """A segment's whole posting list of one term as (docnums, weights), live documents only."""
+    """A segment's whole posting list of one term as (docnums, weights), live documents only.
+
+    The list's bytes are read from the postings file at once and its blocks decoded from them
+    (the block layout of ``W3PostingsWriter._write_block``: length, pickled block info, pickled
+    and compressed data), instead of a seek and several reads per block through the matcher."""
     leaf = _leaf(matcher)
     if leaf is None:
         return None
     matcher, deleted = leaf
+    length = matcher._length  # noqa: SLF001
+    if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves it a 1-tuple
+        (length,) = length
+    raw = matcher._postfile.get(matcher._startoffset, length)  # noqa: SLF001
+    if raw[:4] != whoosh3.WHOOSH3_HEADER_MAGIC:
+        return None
+    byteids = matcher._byteids  # noqa: SLF001
+    view = io.BytesIO(raw)
     ids, weights = array("I"), array("f")
-    while matcher.is_active():
-        block_ids = _block_ids(matcher)
-        matcher._read_weights()  # noqa: SLF001
-        block_weights = matcher._weights  # noqa: SLF001
+    position, end = 4, len(raw)
+    while position < end:
+        (length,) = _INT.unpack_from(raw, position)  # negative: the last block
+        view.seek(position + _INT_SIZE)
+        count, _maxid, _maxweight, compression, _minlength, _maxlength = pickle_load(view)
+        position += _INT_SIZE + abs(length)
+        data = raw[view.tell() : position]
+        block_ids, block_weights, _values = loads(zlib.decompress(data) if compression else data)
+        if not byteids:
+            block_ids = array("I", itertools.accumulate(block_ids))
+        if block_weights is None:
+            block_weights = array("f", [1.0]) * count
+        elif isinstance(block_weights, float):
+            block_weights = array("f", [block_weights]) * count
         if deleted:
             live = [i for i, d in enumerate(block_ids) if d not in deleted]
             ids.extend(block_ids[i] for i in live)
@@ -432,7 +459,8 @@ def _read_postings(matcher) -> tuple[array, array] | None:
         else:
             ids.extend(block_ids)
             weights.extend(block_weights)
-        matcher._next_block()  # noqa: SLF001
+        if length < 0:  # the last block
+            break
     return ids, weights
 
 
