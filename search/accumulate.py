@@ -68,8 +68,11 @@ def _flatten(q: wq.Query) -> list[Term] | None:
 
 
 # Decoded posting lists kept per build (the most recently used, up to this many postings: 8
-# bytes each), so the words news queries share are not unpickled and inflated query after query.
-CACHED_POSTINGS = 4_000_000
+# bytes each, 128 MB at most), so the words news queries share are not unpickled and inflated
+# query after query: reading posting lists is most of a query's time. At 100k articles (500
+# queries of the benchmark's five kinds in one process) headlines took p50 / p95 39 / 110 ms
+# with 16,000,000 and 78 / 180 ms with 4,000,000; the process held 422 MB instead of 319 MB.
+CACHED_POSTINGS = 16_000_000
 # Decoded posting blocks with positions (phrases), the most recently used up to this many
 # postings (a block holds up to 128; a kept posting takes 12 bytes and its encoded positions,
 # about 30 more on news text: a worker at 100k articles held 326 MB after 500 queries with
@@ -92,7 +95,7 @@ class Lengths:
         self._postings_limit = cached_postings
         self._lock = threading.Lock()
         self._heads: dict[tuple, tuple[list[int], list[int]]] = {}
-        self._scores: OrderedDict[tuple, dict[int, float]] = OrderedDict()
+        self._scores: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._scores_held = 0
         self._blocks: OrderedDict[tuple, _Block] = OrderedDict()
         self._blocks_held = 0
@@ -119,7 +122,7 @@ class Lengths:
         with self._lock:
             self._scores[key] = found
             self._scores_held += len(docs)
-            while self._scores_held > self._postings_limit // 2 and len(self._scores) > 1:
+            while self._scores_held > self._postings_limit // 4 and len(self._scores) > 1:
                 _, (old, _) = self._scores.popitem(last=False)
                 self._scores_held -= len(old)
         return found
