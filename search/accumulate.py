@@ -496,7 +496,7 @@ def _add_phrase(searcher, fieldname, words, boost, lengths, scores, docs, deadli
     reader = searcher.reader()
     if type(field.format) is not formats.Positions:
         return False
-    decode = _positions
+    order = _checking_order(btexts, rarest_first)
     for segreader, offset in reader.leaf_readers():
         postings: dict[bytes, dict[int, tuple[float, bytes]]] = {}
         candidates: set[int] | None = None
@@ -522,12 +522,7 @@ def _add_phrase(searcher, fieldname, words, boost, lengths, scores, docs, deadli
         for n, docnum in enumerate(sorted(candidates), 1):
             if deadline is not None and not n % 256 and deadline.passed():
                 break  # the documents checked so far (the caller sees the deadline)
-            starts = set(decode(postings[btexts[0]][docnum][1]))
-            for i, btext in enumerate(btexts[1:], 1):
-                starts.intersection_update(p - i for p in decode(postings[btext][docnum][1]))
-                if not starts:
-                    break
-            if not starts:
+            if not _in_sequence(order, postings, docnum):
                 continue
             fl = lens[docnum]
             s = 0.0
@@ -831,15 +826,32 @@ def _holding(leaves, starts_at, lengths, fieldname, btexts, rarest_first, candid
         values = {t: lengths.values(segreader, fieldname, t, docs) for t in rarest_first}
         if any(v is None for v in values.values()):
             return None
-        for d in docs:
-            starts = set(_positions(values[btexts[0]][d]))
-            for i, btext in enumerate(btexts[1:], 1):
-                starts.intersection_update(p - i for p in _positions(values[btext][d]))
-                if not starts:
-                    break
-            if starts:
-                out.append(d + offset)
+        order = _checking_order(btexts, rarest_first)
+        out.extend(d + offset for d in docs if _in_sequence(order, values, d, weights=False))
     return out
+
+
+def _checking_order(btexts: list[bytes], rarest_first: list[bytes]) -> list[tuple[bytes, int]]:
+    """A phrase's words with their places in it, rarest first: a document is checked word by
+    word from the one with the fewest positions, and most fail at the second."""
+    rank = {t: n for n, t in enumerate(rarest_first)}
+    return sorted(((t, i) for i, t in enumerate(btexts)), key=lambda pair: rank[pair[0]])
+
+
+def _in_sequence(order: list[tuple[bytes, int]], values: dict, docnum: int, weights=True) -> bool:
+    """Whether ``docnum`` holds the phrase's words in sequence, from each word's encoded
+    positions (``values[word][docnum]``: ``(weight, positions)``, or only the positions)."""
+    starts: set[int] | None = None
+    for btext, i in order:
+        value = values[btext][docnum]
+        positions = _positions(value[1] if weights else value)
+        if starts is None:
+            starts = {p - i for p in positions}
+        else:
+            starts.intersection_update(p - i for p in positions)
+        if not starts:
+            return False
+    return True
 
 
 def _block_heads(matcher) -> tuple[list[int], list[int]]:
