@@ -305,9 +305,47 @@ class Lengths:
         return found
 
 
+@dataclass
+class Scored:
+    """Every match of a query with its BM25F score: global docnums (ascending) and scores as
+    arrays (a dict of 100,000 matches took longer to build than the scores to add)."""
+
+    docs: np.ndarray  # int64
+    scores: np.ndarray  # float64
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def within(self, allow, restrict) -> Scored:
+        """The matches a filter allows (``allow``: docnums, or None) and an exclusion keeps."""
+        keep = np.ones(len(self.docs), dtype=bool)
+        if allow is not None:
+            keep &= np.isin(self.docs, np.fromiter(allow, dtype=np.int64, count=len(allow)))
+        if restrict is not None:
+            keep &= ~np.isin(self.docs, np.fromiter(restrict, dtype=np.int64, count=len(restrict)))
+        return Scored(self.docs[keep], self.scores[keep])
+
+    def best(self, limit: int) -> list[tuple[int, float]]:
+        """The ``limit`` best ``(docnum, score)``, ties to the lower docnum (as Whoosh orders
+        them, and as :func:`search.collecting.best` does for a dict)."""
+        if limit <= 0 or not len(self.docs):
+            return []
+        docs, scores = self.docs, self.scores
+        if len(scores) > 4 * limit:
+            # The limit-th best score, then only the matches at or above it (ties included).
+            cut = np.partition(scores, len(scores) - limit)[len(scores) - limit]
+            keep = scores >= cut
+            docs, scores = docs[keep], scores[keep]
+        order = np.lexsort((docs, -scores))[:limit]
+        return list(zip(docs[order].tolist(), scores[order].tolist(), strict=True))
+
+    def as_dict(self) -> dict[int, float]:
+        return dict(zip(self.docs.tolist(), self.scores.tolist(), strict=True))
+
+
 def accumulate(
     searcher, terms: list[Term], lengths: Lengths, deadline=None
-) -> tuple[dict[int, float], list[set[int]]] | None:
+) -> tuple[Scored, list[set[int]]] | None:
     """BM25F scores of every document matching any of ``terms`` (global docnums), and the
     documents each term matched (containers: ``docnum in matched[i]``); None when a posting list
     is not in a form read here."""
@@ -360,7 +398,7 @@ def accumulate(
         if deadline is not None and deadline.passed():
             break
     found = np.flatnonzero(hit)
-    return dict(zip(found.tolist(), summed[found].tolist(), strict=True)), matched
+    return Scored(found.astype(np.int64), summed[found]), matched
 
 
 class TermDocs:

@@ -38,7 +38,7 @@ def our_scores(searcher, q) -> dict[int, float]:
     assert terms is not None
     found = accumulate(searcher, terms, Lengths())
     assert found is not None
-    return found[0]
+    return found[0].as_dict()
 
 
 @pytest.fixture(params=["one segment", "segments and deletions"])
@@ -112,7 +112,8 @@ def test_clause_documents_rerank_as_the_matchers_do(handle, text):
         found = score_all(searcher, compiled.scored, None, None, Lengths(), Deadline(60))
         assert found is not None
         scores, matched = found
-        ranked = best(scores, 200)
+        ranked = scores.best(200)
+        assert ranked == best(scores.as_dict(), 200)
         docs = clause_docs(searcher, compiled.clauses, matched)
         assert docs is not None
         assert rerank(searcher, compiled.clauses, ranked, DEFAULT, docs) == rerank(
