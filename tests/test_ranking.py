@@ -9,6 +9,7 @@ import pytest
 from whoosh import query as wq
 from whoosh.scoring import bm25
 
+from search.accumulate import Lengths
 from search.indexer import build_index
 from search.ranking import (
     DEFAULT,
@@ -18,6 +19,7 @@ from search.ranking import (
     proximity_queries,
     ranked_searcher,
     rerank,
+    story_terms,
 )
 from search.searcher import search
 from search.store import IndexHandle
@@ -213,6 +215,48 @@ def test_idf_weighted_soft_coordination_charges_missing_rare_words_more(tmp_path
     assert plain[rare] == plain[common] == 0.5
     assert RankingParams().coordination_mode == "soft-idf"
     handle.close()
+
+
+def test_the_story_step_lifts_another_article_on_the_best_hits_story(tmp_path):
+    # "first" tells the story with the query's words; "same" is another outlet's article on the
+    # same fire (it names the firm, the town and the owner, not the "capannone"); "other" is a
+    # different fire, short, so BM25F puts it above "same" on the one word both hold.
+    bodies = {
+        "first": "Incendio nel capannone della Ferrolegno a Carpi: il capannone è distrutto, "
+        "il titolare Bonacini parla di danni per un milione.",
+        "same": "Ferrolegno, Bonacini conta i danni dopo l'incendio della notte a Carpi: un "
+        "milione di euro, dice, e quaranta operai che ora temono per il posto di lavoro, "
+        "mentre i vigili del fuoco completano la bonifica dell'area.",
+        "other": "Incendio di sterpaglie lungo la ferrovia a Vignola.",
+        **{f"f{i}": f"Cronaca del giorno numero {i}. {FILLER}" for i in range(6)},
+    }
+    handle = open_index(tmp_path, bodies)
+    try:
+        no_story = replace(DEFAULT, story_weight=0.0)
+        assert ids(handle, "incendio capannone", no_story) == ["first", "other", "same"]
+        assert ids(handle, "incendio capannone") == ["first", "same", "other"]
+        result = search(handle, "incendio capannone", collapse=False, with_facets=False)
+        scores = [hit.score for hit in result.hits]
+        assert scores == sorted(scores, reverse=True)  # the best hit holds all its own words
+        with handle.searcher() as base:
+            searcher = ranked_searcher(base)
+            first = searcher.document_number(id="first")
+            terms = [stem for _, stem in story_terms(searcher, first, {"incend", "capann"}, 20)]
+        # The words "first" shares with another article; the query's words
+        # and those only "first" holds ("titol", "parl") are left out.
+        assert sorted(terms) == ["bonacin", "carp", "dann", "ferrolegn", "milion"]
+    finally:
+        handle.close()
+
+
+def test_the_story_step_reads_the_same_documents_with_or_without_the_posting_cache(news):
+    clauses = [wq.Term("text", "incend"), wq.Term("text", "carp"), wq.Term("text", "ladr")]
+    with news.searcher() as base:
+        searcher = ranked_searcher(base)
+        ranked = [(searcher.document_number(id=f"n{i}"), float(13 - i)) for i in range(1, 13)]
+        cached = rerank(searcher, clauses, ranked, DEFAULT, None, Lengths())
+        assert cached == rerank(searcher, clauses, ranked, DEFAULT)
+        assert cached != rerank(searcher, clauses, ranked, replace(DEFAULT, story_weight=0.0))
 
 
 # ----------------------------------------------------------------------------- the field model
