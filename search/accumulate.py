@@ -16,13 +16,16 @@ the version is pinned in pyproject.toml).
 
 from __future__ import annotations
 
+import io
 import itertools
-import operator
+import struct
 import threading
+import zlib
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass
+from pickle import load as pickle_load
 from pickle import loads
 
 import numpy as np
@@ -39,6 +42,7 @@ from search.analysis import IndexWords
 Term = tuple[str, str, float]  # field, text, boost; or a phrase: field, words, boost
 
 _LENGTHS = [float(byte_to_length(b)) for b in range(256)]
+_INT = struct.Struct("!i")  # whoosh.system's int (a posting block's length)
 
 
 def flat_terms(q: wq.Query, searcher) -> list[Term] | None:
@@ -67,11 +71,17 @@ def _flatten(q: wq.Query) -> list[Term] | None:
 
 
 # Decoded posting lists kept per build (the most recently used, up to this many postings: 8
-# bytes each), so the words news queries share are not unpickled and inflated query after query.
-CACHED_POSTINGS = 4_000_000
+# bytes each, 128 MB at most), so the words news queries share are not unpickled and inflated
+# query after query: reading posting lists is most of a query's time. At 100k articles (500
+# queries of the benchmark's five kinds in one process) headlines took p50 / p95 39 / 110 ms
+# with 16,000,000 and 78 / 180 ms with 4,000,000; the process held 422 MB instead of 319 MB.
+CACHED_POSTINGS = 16_000_000
 # Decoded posting blocks with positions (phrases), the most recently used up to this many
-# postings (a block holds up to 128; a posting's positions take about 60 bytes).
-CACHED_POSITIONS = 400_000
+# postings (a block holds up to 128; a kept posting takes 12 bytes and its encoded positions,
+# about 30 more on news text: a worker at 100k articles held 326 MB after 500 queries with
+# 4,000,000, 202 MB with 400,000, and answered phrases at p50 49 instead of 113 ms). The
+# phrases of a news archive share their common words, whose blocks are the costly ones.
+CACHED_POSITIONS = 4_000_000
 # Document frequencies kept per build (the story step's words), up to this many words.
 CACHED_FREQUENCIES = 200_000
 
@@ -90,9 +100,9 @@ class Lengths:
         self._postings_limit = cached_postings
         self._lock = threading.Lock()
         self._heads: dict[tuple, tuple[list[int], list[int]]] = {}
-        self._scores: OrderedDict[tuple, dict[int, float]] = OrderedDict()
+        self._scores: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._scores_held = 0
-        self._blocks: OrderedDict[tuple, tuple[tuple, array, list]] = OrderedDict()
+        self._blocks: OrderedDict[tuple, _Block] = OrderedDict()
         self._blocks_held = 0
         self._blocks_limit = cached_positions
         self._frequencies: dict[tuple[str, str], int] = {}
@@ -100,9 +110,10 @@ class Lengths:
 
     def term_scores(
         self, segreader, fieldname: str, btext: bytes, idf: float, avgfl: float, b: float, k1: float
-    ) -> dict[int, float] | None:
-        """``{docnum: BM25F of the term}`` over one segment's postings of one term (as
-        :func:`_add_phrase` computes it), kept for the most recently used terms."""
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """One term's BM25F (as :func:`_add_phrase` computes it: the same floats) over one
+        segment's postings, as ``(docnums, scores)`` arrays in docnum order; kept for the most
+        recently used terms."""
         key = (segreader.segment().segment_id(), fieldname, btext, idf, avgfl, b, k1)
         with self._lock:
             found = self._scores.get(key)
@@ -110,21 +121,40 @@ class Lengths:
                 self._scores.move_to_end(key)
                 return found
         postings = self.postings(segreader, fieldname, btext, keep_values=True)
-        norms = self.norms(segreader, fieldname, avgfl, b, k1)
+        norms = self.norm_array(segreader, fieldname, avgfl, b, k1)
         if postings is None or norms is None:
             return None
-        k1p1 = k1 + 1
-        found = {
-            d: idf * ((tf * k1p1) / (tf + norms[d]))
-            for d, tf in zip(postings[0], postings[1], strict=True)
-        }
+        docs = np.frombuffer(postings[0], dtype=np.uint32)
+        found = (docs, _bm25(np.frombuffer(postings[1], dtype=np.float32), norms[docs], idf, k1))
         with self._lock:
             self._scores[key] = found
-            self._scores_held += len(found)
-            while self._scores_held > self._postings_limit // 16 and len(self._scores) > 1:
-                _, old = self._scores.popitem(last=False)
+            self._scores_held += len(docs)
+            while self._scores_held > self._postings_limit // 4 and len(self._scores) > 1:
+                _, (old, _) = self._scores.popitem(last=False)
                 self._scores_held -= len(old)
         return found
+
+    def scores_at(
+        self,
+        segreader,
+        fieldname: str,
+        btext: bytes,
+        docs: list[int],
+        idf: float,
+        avgfl: float,
+        b: float,
+        k1: float,
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """:meth:`term_scores` (the same floats) at the sorted ``docs`` of one segment only (those
+        holding the term), decoding only the posting blocks they are in: a common word of a phrase
+        is looked up at the candidates its rarer words left, not read whole."""
+        found = self.values(segreader, fieldname, btext, docs, weights=True)
+        norms = self.norm_array(segreader, fieldname, avgfl, b, k1)
+        if found is None or norms is None:
+            return None
+        held = np.fromiter(found, dtype=np.uint32, count=len(found))
+        tfs = np.fromiter((tf for tf, _ in found.values()), dtype=np.float32, count=len(found))
+        return held, _bm25(tfs, norms[held], idf, k1)
 
     def _read_keeping_values(self, segreader, fieldname: str, btext: bytes):
         """The live postings of one term, every block decoded once: its values are kept for
@@ -140,13 +170,12 @@ class Lengths:
         blocks = []
         for offset in heads[1]:
             matcher._goto(offset)  # noqa: SLF001
-            matcher._read_ids()  # noqa: SLF001
+            block_ids = _block_ids(matcher)
             matcher._read_weights()  # noqa: SLF001
-            block_ids = matcher._ids  # noqa: SLF001
             block_weights = matcher._weights  # noqa: SLF001
             if keep:
                 matcher._read_values()  # noqa: SLF001
-                blocks.append((tuple(block_ids), block_weights, matcher._values))  # noqa: SLF001
+                blocks.append(_Block(block_ids, block_weights, matcher._values))  # noqa: SLF001
             if deleted:
                 live = [i for i, d in enumerate(block_ids) if d not in deleted]
                 ids.extend(block_ids[i] for i in live)
@@ -162,10 +191,10 @@ class Lengths:
                 key = (*term, number)
                 if key not in self._blocks:
                     self._blocks[key] = block
-                    self._blocks_held += len(block[0])
+                    self._blocks_held += len(block.ids)
             while self._blocks_held > self._blocks_limit and self._blocks:
-                _, (old_ids, *_) = self._blocks.popitem(last=False)
-                self._blocks_held -= len(old_ids)
+                _, old = self._blocks.popitem(last=False)
+                self._blocks_held -= len(old.ids)
         return ids, weights
 
     def values(
@@ -189,9 +218,8 @@ class Lengths:
         maxids, offsets = heads
         out = {}
         block = -1
-        ids: tuple = ()
-        block_weights: list = []
-        values: list = []
+        found: _Block | None = None
+        ids: array = array("I")
         for d in docs:
             if block < 0 or d > maxids[block]:
                 block = bisect_left(maxids, d, max(block, 0))
@@ -211,14 +239,14 @@ class Lengths:
                     with self._lock:
                         if key not in self._blocks:
                             self._blocks[key] = found
-                            self._blocks_held += len(found[0])
+                            self._blocks_held += len(found.ids)
                         while self._blocks_held > self._blocks_limit and self._blocks:
-                            _, (old_ids, *_) = self._blocks.popitem(last=False)
-                            self._blocks_held -= len(old_ids)
-                ids, block_weights, values = found
+                            _, old = self._blocks.popitem(last=False)
+                            self._blocks_held -= len(old.ids)
+                ids = found.ids
             i = bisect_left(ids, d)
             if i < len(ids) and ids[i] == d:
-                out[d] = (block_weights[i], values[i]) if weights else values[i]
+                out[d] = (found.weights[i], found.value(i)) if weights else found.value(i)
         return out
 
     def postings(
@@ -324,9 +352,47 @@ class Lengths:
         return found
 
 
+@dataclass
+class Scored:
+    """Every match of a query with its BM25F score: global docnums (ascending) and scores as
+    arrays (a dict of 100,000 matches took longer to build than the scores to add)."""
+
+    docs: np.ndarray  # int64
+    scores: np.ndarray  # float64
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def within(self, allow, restrict) -> Scored:
+        """The matches a filter allows (``allow``: docnums, or None) and an exclusion keeps."""
+        keep = np.ones(len(self.docs), dtype=bool)
+        if allow is not None:
+            keep &= np.isin(self.docs, np.fromiter(allow, dtype=np.int64, count=len(allow)))
+        if restrict is not None:
+            keep &= ~np.isin(self.docs, np.fromiter(restrict, dtype=np.int64, count=len(restrict)))
+        return Scored(self.docs[keep], self.scores[keep])
+
+    def best(self, limit: int) -> list[tuple[int, float]]:
+        """The ``limit`` best ``(docnum, score)``, ties to the lower docnum (as Whoosh orders
+        them, and as :func:`search.collecting.best` does for a dict)."""
+        if limit <= 0 or not len(self.docs):
+            return []
+        docs, scores = self.docs, self.scores
+        if len(scores) > 4 * limit:
+            # The limit-th best score, then only the matches at or above it (ties included).
+            cut = np.partition(scores, len(scores) - limit)[len(scores) - limit]
+            keep = scores >= cut
+            docs, scores = docs[keep], scores[keep]
+        order = np.lexsort((docs, -scores))[:limit]
+        return list(zip(docs[order].tolist(), scores[order].tolist(), strict=True))
+
+    def as_dict(self) -> dict[int, float]:
+        return dict(zip(self.docs.tolist(), self.scores.tolist(), strict=True))
+
+
 def accumulate(
     searcher, terms: list[Term], lengths: Lengths, deadline=None
-) -> tuple[dict[int, float], list[set[int]]] | None:
+) -> tuple[Scored, list[set[int]]] | None:
     """BM25F scores of every document matching any of ``terms`` (global docnums), and the
     documents each term matched (containers: ``docnum in matched[i]``); None when a posting list
     is not in a form read here."""
@@ -379,7 +445,7 @@ def accumulate(
         if deadline is not None and deadline.passed():
             break
     found = np.flatnonzero(hit)
-    return dict(zip(found.tolist(), summed[found].tolist(), strict=True)), matched
+    return Scored(found.astype(np.int64), summed[found]), matched
 
 
 class TermDocs:
@@ -442,22 +508,38 @@ def _leaf(matcher) -> tuple[whoosh3.W3LeafMatcher, frozenset[int]] | None:
 
 
 def _read_postings(matcher) -> tuple[array, array] | None:
-    """A segment's whole posting list of one term as (docnums, weights), live documents only."""
+    """A segment's whole posting list of one term as (docnums, weights), live documents only.
+
+    The list's bytes are read from the postings file at once and its blocks decoded from them
+    (the block layout of ``W3PostingsWriter._write_block``: length, pickled block info, pickled
+    and compressed data), instead of a seek and several reads per block through the matcher."""
     leaf = _leaf(matcher)
     if leaf is None:
         return None
     matcher, deleted = leaf
+    length = matcher._length  # noqa: SLF001
+    if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves it a 1-tuple
+        (length,) = length
+    raw = matcher._postfile.get(matcher._startoffset, length)  # noqa: SLF001
+    if raw[:4] != whoosh3.WHOOSH3_HEADER_MAGIC:
+        return None
+    byteids = matcher._byteids  # noqa: SLF001
+    view = io.BytesIO(raw)
     ids, weights = array("I"), array("f")
-    while matcher.is_active():
-        # The block's ids as _read_ids() makes them, the running sum done by itertools in C
-        # instead of Whoosh's generator (the largest cost of reading a posting list).
-        if matcher._data is None:  # noqa: SLF001
-            matcher._read_data()  # noqa: SLF001
-        block_ids = matcher._data[0]  # noqa: SLF001
-        if not matcher._byteids:  # noqa: SLF001
+    position, end = 4, len(raw)
+    while position < end:
+        (length,) = _INT.unpack_from(raw, position)  # negative: the last block
+        view.seek(position + _INT_SIZE)
+        count, _maxid, _maxweight, compression, _minlength, _maxlength = pickle_load(view)
+        position += _INT_SIZE + abs(length)
+        data = raw[view.tell() : position]
+        block_ids, block_weights, _values = loads(zlib.decompress(data) if compression else data)
+        if not byteids:
             block_ids = array("I", itertools.accumulate(block_ids))
-        matcher._read_weights()  # noqa: SLF001
-        block_weights = matcher._weights  # noqa: SLF001
+        if block_weights is None:
+            block_weights = array("f", [1.0]) * count
+        elif isinstance(block_weights, float):
+            block_weights = array("f", [block_weights]) * count
         if deleted:
             live = [i for i, d in enumerate(block_ids) if d not in deleted]
             ids.extend(block_ids[i] for i in live)
@@ -465,7 +547,8 @@ def _read_postings(matcher) -> tuple[array, array] | None:
         else:
             ids.extend(block_ids)
             weights.extend(block_weights)
-        matcher._next_block()  # noqa: SLF001
+        if length < 0:  # the last block
+            break
     return ids, weights
 
 
@@ -498,7 +581,7 @@ def _add_phrase(searcher, fieldname, words, boost, lengths, scores, docs, deadli
     reader = searcher.reader()
     if type(field.format) is not formats.Positions:
         return False
-    decode = _positions
+    order = _checking_order(btexts, rarest_first)
     for segreader, offset in reader.leaf_readers():
         postings: dict[bytes, dict[int, tuple[float, bytes]]] = {}
         candidates: set[int] | None = None
@@ -524,12 +607,7 @@ def _add_phrase(searcher, fieldname, words, boost, lengths, scores, docs, deadli
         for n, docnum in enumerate(sorted(candidates), 1):
             if deadline is not None and not n % 256 and deadline.passed():
                 break  # the documents checked so far (the caller sees the deadline)
-            starts = set(decode(postings[btexts[0]][docnum][1]))
-            for i, btext in enumerate(btexts[1:], 1):
-                starts.intersection_update(p - i for p in decode(postings[btext][docnum][1]))
-                if not starts:
-                    break
-            if not starts:
+            if not _in_sequence(order, postings, docnum):
                 continue
             fl = lens[docnum]
             s = 0.0
@@ -562,8 +640,7 @@ def _postings_with_values(matcher, only: set[int] | None) -> dict[int, tuple[flo
     matcher, deleted = leaf
     out: dict[int, tuple[float, bytes]] = {}
     while matcher.is_active():
-        matcher._read_ids()  # noqa: SLF001
-        ids = matcher._ids  # noqa: SLF001
+        ids = _block_ids(matcher)
         if only is None or not only.isdisjoint(ids):
             matcher._read_weights()  # noqa: SLF001
             matcher._read_values()  # noqa: SLF001
@@ -620,12 +697,22 @@ def matching_docs(searcher, q: wq.Query, lengths: Lengths) -> set[int] | None:
 # the sum of its words' BM25F, known from the posting lists without positions) until the page is
 # full, and the total is estimated from the share of those verified that held the phrase.
 PHRASE_EXACT_CANDIDATES = 1000
-PHRASE_BATCH = 256  # candidates verified in the first pass over the posting lists (then doubling)
+# Candidates verified in the first pass (then doubling): each costs a posting block per word to
+# decode (when it is not kept), and a common phrase fills its page from its first few dozen.
+PHRASE_BATCH = 32
 # Candidates verified at most before settling for ``enough`` matches instead of ``depth``: a rare
 # phrase of common words ("di fuoco il": 119 matches among 14,000 candidates) would otherwise
 # verify every candidate to look for matches that do not exist.
 PHRASE_TRIES = 2000
-PHRASE_SAMPLE = 200  # candidates verified, evenly spread, to estimate a phrase's total
+# Candidates verified to estimate a phrase's total: this many runs of consecutive candidates,
+# evenly spread over the archive (a run shares its posting blocks: a few blocks per word to
+# decode instead of one per candidate).
+PHRASE_SAMPLE = 200
+PHRASE_SAMPLE_RUNS = 10
+# A phrase's word is looked up at its candidates (the posting blocks they are in) rather than read
+# whole when it is in at least this many times more documents than there are candidates (a posting
+# block holds 128 documents).
+LOOKUP_BELOW = 128
 
 
 @dataclass
@@ -686,8 +773,8 @@ def phrase_matches(
     k1, b, avgfl, btexts, idfs, rarest_first = terms
     reader = searcher.reader()
     # Every candidate's global docnum and score, segment by segment (ascending docnums).
-    cand_docs: list[int] = []
-    cand_scores: list[float] = []
+    cand_docs: list[np.ndarray] = []
+    cand_scores: list[np.ndarray] = []
     leaves = list(reader.leaf_readers())
     starts_at = [offset for _, offset in leaves]
     for segreader, offset in leaves:
@@ -695,49 +782,61 @@ def phrase_matches(
             continue
         # The words rarest first, the candidates narrowed word by word: a long phrase of common
         # words usually has no candidate left after a few, and the rest are never read.
-        term_scores = {}
-        local: set[int] = set()
+        term_scores: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
+        local = np.empty(0, dtype=np.uint32)
         for btext in rarest_first:
             if term_scores and deadline is not None and deadline.passed():
                 # Past the work budget before every word was read: nothing verified here (the
                 # search says its count is not exact).
-                local = set()
+                local = local[:0]
                 break
-            found = lengths.term_scores(segreader, fieldname, btext, idfs[btext], avgfl, b, k1)
+            if term_scores and len(local) * LOOKUP_BELOW <= segreader.doc_frequency(
+                fieldname, btext
+            ):
+                # Far fewer candidates than the word has posting blocks: look it up there.
+                found = lengths.scores_at(
+                    segreader, fieldname, btext, local.tolist(), idfs[btext], avgfl, b, k1
+                )
+            else:
+                found = lengths.term_scores(segreader, fieldname, btext, idfs[btext], avgfl, b, k1)
             if found is None:
                 return None
             term_scores[btext] = found
-            local = set(found) if len(term_scores) == 1 else local.intersection(found.keys())
-            if not local:
+            local = found[0] if len(term_scores) == 1 else local[_holds(found[0], local)]
+            if not len(local):
                 break
-        if allow is not None:
-            local = local & allow if not offset else {d for d in local if d + offset in allow}
-        if restrict is not None:
-            local = (
-                local - restrict if not offset else {d for d in local if d + offset not in restrict}
-            )
-        if not local:
+        if len(local) and (allow is not None or restrict is not None):
+            keep = [
+                (allow is None or d + offset in allow)
+                and (restrict is None or d + offset not in restrict)
+                for d in local.tolist()
+            ]
+            local = local[np.array(keep, dtype=bool)]
+        if not len(local):
             continue
-        docs = sorted(local)
         # The phrase's score: its words' BM25F added in the phrase's order, as _add_phrase adds
-        # them (the same floats), done by map() over the candidates.
-        summed = list(map(term_scores[btexts[0]].__getitem__, docs))
-        for btext in btexts[1:]:
-            summed = list(map(operator.add, summed, map(term_scores[btext].__getitem__, docs)))
+        # them (the same floats).
+        summed = None
+        for btext in btexts:
+            word_docs, word_scores = term_scores[btext]
+            these = word_scores[np.searchsorted(word_docs, local)]
+            summed = these.copy() if summed is None else summed + these
         if boost != 1.0:
-            summed = [x * boost for x in summed]
-        cand_docs.extend(docs if not offset else [d + offset for d in docs])
-        cand_scores.extend(summed)
-    total = len(cand_docs)
+            summed = summed * boost
+        cand_docs.append(local.astype(np.int64) + offset)
+        cand_scores.append(summed)
+    docs_all = np.concatenate(cand_docs) if cand_docs else np.empty(0, dtype=np.int64)
+    scores_all = np.concatenate(cand_scores) if cand_scores else np.empty(0)
+    total = len(docs_all)
     scores: dict[int, float] = {}
     tried = 0
+    ordered: list[int] = []
+    score_of: dict[int, float] = {}
     if total <= exact_up_to:
-        ordered = cand_docs  # all of them are verified: any order
-        score_of = dict(zip(cand_docs, cand_scores, strict=True))
+        ordered = docs_all.tolist()  # all of them are verified: any order
+        score_of = dict(zip(ordered, scores_all.tolist(), strict=True))
     else:
-        ordered, score_of = [], {}
-        negated = [-x for x in cand_scores]
-        ascending = sorted(negated)
+        ascending = np.sort(-scores_all)
     while tried < total:
         if total > exact_up_to and (
             len(scores) >= depth or (tried >= tries and len(scores) >= enough)
@@ -749,10 +848,10 @@ def phrase_matches(
             # The best candidates in best() order (score, then lower docnum): every candidate
             # scoring at least the cut, ties included, is the same first stretch of that order.
             cut = ascending[min(total, tried + batch) - 1]
-            top = [(n, d) for n, d in zip(negated, cand_docs, strict=True) if n <= cut]
-            top.sort()
-            ordered = [d for _, d in top]
-            score_of = {d: -n for n, d in top}
+            top = np.flatnonzero(-scores_all <= cut)
+            top = top[np.lexsort((docs_all[top], -scores_all[top]))]
+            ordered = docs_all[top].tolist()
+            score_of = dict(zip(ordered, scores_all[top].tolist(), strict=True))
             batch *= 2
         chunk = ordered[tried:] if total > exact_up_to else ordered
         holding = _holding(leaves, starts_at, lengths, fieldname, btexts, rarest_first, chunk)
@@ -765,12 +864,38 @@ def phrase_matches(
     if tried < total and not (deadline is not None and deadline.passed()):
         # The best candidates hold the phrase more often than the rest (they hold its words
         # more often): the total is estimated from an even sample of all the candidates.
-        sample = cand_docs[:: max(1, total // PHRASE_SAMPLE)]
+        sample = _runs(docs_all.tolist(), PHRASE_SAMPLE, PHRASE_SAMPLE_RUNS)
         holding = _holding(leaves, starts_at, lengths, fieldname, btexts, rarest_first, sample)
         if holding is None:
             return None
         found.sampled, found.sample_hits = len(sample), len(holding)
     return found
+
+
+def _bm25(tfs: np.ndarray, norms: np.ndarray, idf: float, k1: float) -> np.ndarray:
+    """``idf * ((tf * (k1 + 1)) / (tf + norm))`` per posting, as float64: the same floats as the
+    Python expression over the same numbers."""
+    tf = tfs.astype(np.float64)
+    return idf * ((tf * (k1 + 1)) / (tf + norms))
+
+
+def _holds(docs: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Which of ``wanted`` are in ``docs`` (both sorted docnum arrays), as a boolean mask."""
+    at = np.searchsorted(docs, wanted)
+    inside = at < len(docs)
+    mask = np.zeros(len(wanted), dtype=bool)
+    mask[inside] = docs[at[inside]] == wanted[inside]
+    return mask
+
+
+def _runs(items: list, size: int, runs: int) -> list:
+    """``size`` of ``items`` in ``runs`` stretches of consecutive ones, evenly spread (all of
+    them when they are no more than ``size``)."""
+    if len(items) <= size:
+        return list(items)
+    each = size // runs
+    step = len(items) // runs
+    return [x for start in range(0, step * runs, step) for x in items[start : start + each]]
 
 
 def _holding(leaves, starts_at, lengths, fieldname, btexts, rarest_first, candidates):
@@ -786,15 +911,32 @@ def _holding(leaves, starts_at, lengths, fieldname, btexts, rarest_first, candid
         values = {t: lengths.values(segreader, fieldname, t, docs) for t in rarest_first}
         if any(v is None for v in values.values()):
             return None
-        for d in docs:
-            starts = set(_positions(values[btexts[0]][d]))
-            for i, btext in enumerate(btexts[1:], 1):
-                starts.intersection_update(p - i for p in _positions(values[btext][d]))
-                if not starts:
-                    break
-            if starts:
-                out.append(d + offset)
+        order = _checking_order(btexts, rarest_first)
+        out.extend(d + offset for d in docs if _in_sequence(order, values, d, weights=False))
     return out
+
+
+def _checking_order(btexts: list[bytes], rarest_first: list[bytes]) -> list[tuple[bytes, int]]:
+    """A phrase's words with their places in it, rarest first: a document is checked word by
+    word from the one with the fewest positions, and most fail at the second."""
+    rank = {t: n for n, t in enumerate(rarest_first)}
+    return sorted(((t, i) for i, t in enumerate(btexts)), key=lambda pair: rank[pair[0]])
+
+
+def _in_sequence(order: list[tuple[bytes, int]], values: dict, docnum: int, weights=True) -> bool:
+    """Whether ``docnum`` holds the phrase's words in sequence, from each word's encoded
+    positions (``values[word][docnum]``: ``(weight, positions)``, or only the positions)."""
+    starts: set[int] | None = None
+    for btext, i in order:
+        value = values[btext][docnum]
+        positions = _positions(value[1] if weights else value)
+        if starts is None:
+            starts = {p - i for p in positions}
+        else:
+            starts.intersection_update(p - i for p in positions)
+        if not starts:
+            return False
+    return True
 
 
 def _block_heads(matcher) -> tuple[list[int], list[int]]:
@@ -812,10 +954,40 @@ def _block_heads(matcher) -> tuple[list[int], list[int]]:
     return maxids, offsets
 
 
-def _read_block(matcher, offset: int) -> tuple[tuple, array, list]:
+class _Block:
+    """One decoded posting block, kept compact: docnums and weights as arrays and the encoded
+    values (positions) in one bytes object (a kept posting costs about 12 bytes beside its
+    value, instead of a Python bytes object and two Python numbers)."""
+
+    __slots__ = ("ids", "weights", "_blob", "_ends")
+
+    def __init__(self, ids, weights, values: list[bytes]):
+        self.ids = array("I", ids)
+        self.weights = weights if isinstance(weights, array) else array("f", weights)
+        self._blob = b"".join(values)
+        self._ends = array("I", itertools.accumulate(map(len, values)))
+
+    def value(self, i: int) -> bytes:
+        """The encoded value of the block's ``i``-th posting."""
+        return self._blob[self._ends[i - 1] if i else 0 : self._ends[i]]
+
+
+def _block_ids(matcher) -> array:
+    """The current block's docnums as ``_read_ids()`` makes them, the running sum done by
+    itertools in C instead of Whoosh's generator (the largest cost of reading a posting list)."""
+    if matcher._data is None:  # noqa: SLF001
+        matcher._read_data()  # noqa: SLF001
+    ids = matcher._data[0]  # noqa: SLF001
+    if not matcher._byteids:  # noqa: SLF001
+        ids = array("I", itertools.accumulate(ids))
+    matcher._ids = ids  # noqa: SLF001
+    return ids
+
+
+def _read_block(matcher, offset: int) -> _Block:
     """One posting block's docnums, weights and values, decoded."""
     matcher._goto(offset)  # noqa: SLF001
-    matcher._read_ids()  # noqa: SLF001
+    _block_ids(matcher)
     matcher._read_weights()  # noqa: SLF001
     matcher._read_values()  # noqa: SLF001
-    return tuple(matcher._ids), matcher._weights, matcher._values  # noqa: SLF001
+    return _Block(matcher._ids, matcher._weights, matcher._values)  # noqa: SLF001

@@ -117,7 +117,7 @@ def top_candidates(
 
 def score_all(
     searcher, q: wq.Query, allow, restrict, lengths: accumulate.Lengths, deadline: Deadline
-) -> tuple[dict[int, float], list] | None:
+) -> tuple[accumulate.Scored, list] | None:
     """Every match of ``q`` within the filters with its score, term at a time (None: not an OR
     of terms and phrases: Whoosh's own collector takes over). Past the deadline, the matches
     scored so far (``deadline.hit`` tells)."""
@@ -134,11 +134,7 @@ def score_all(
             deadline.memo[key] = found
     scores, matched = found
     if allow is not None or restrict is not None:
-        scores = {
-            d: s
-            for d, s in scores.items()
-            if (allow is None or d in allow) and (restrict is None or d not in restrict)
-        }
+        scores = scores.within(allow, restrict)
     return scores, matched
 
 

@@ -133,10 +133,10 @@ def _matches(
         total = collecting.estimate(searcher, compiled.scored, allow, restrict)
         count = collecting.Count(max(total, len(scores)), False)
     else:
-        everyone = list(scores) if len(scores) <= EXACT_FACETS_UP_TO else None
+        everyone = scores.docs.tolist() if len(scores) <= EXACT_FACETS_UP_TO else None
         count = collecting.Count(len(scores), True, everyone)
     clause_docs = collecting.clause_docs(searcher, compiled.clauses, matched)
-    return collecting.best(scores, depth), count, clause_docs
+    return scores.best(depth), count, clause_docs
 
 
 def _facet_without_own_filter(

@@ -38,7 +38,7 @@ def our_scores(searcher, q) -> dict[int, float]:
     assert terms is not None
     found = accumulate(searcher, terms, Lengths())
     assert found is not None
-    return found[0]
+    return found[0].as_dict()
 
 
 @pytest.fixture(params=["one segment", "segments and deletions"])
@@ -112,7 +112,8 @@ def test_clause_documents_rerank_as_the_matchers_do(handle, text):
         found = score_all(searcher, compiled.scored, None, None, Lengths(), Deadline(60))
         assert found is not None
         scores, matched = found
-        ranked = best(scores, 200)
+        ranked = scores.best(200)
+        assert ranked == best(scores.as_dict(), 200)
         docs = clause_docs(searcher, compiled.clauses, matched)
         assert docs is not None
         assert rerank(searcher, compiled.clauses, ranked, DEFAULT, docs) == rerank(
@@ -215,3 +216,91 @@ def test_a_phrase_past_its_budget_stops_reading_words(tmp_path):
     # Past the budget only the rarest word was read: nothing verified, and the deadline says so.
     assert (late.scores, late.candidates) == ({}, 0)
     assert spent.hit
+
+
+@pytest.fixture
+def long_lists(tmp_path):
+    """300 articles (posting lists of several 128-posting blocks), one build then an update that
+    leaves deleted versions behind: "il presidente" is in every article, "il melone" in two."""
+    articles = [
+        {
+            "id": f"a{i}",
+            "title": "",
+            "body": f"Il presidente parla il giorno {i}. "
+            + ("Il melone costa caro. " if i in (7, 250) else "")
+            + ("Il presidente firma. " * (i % 3)),
+        }
+        for i in range(300)
+    ]
+    build_index([write_jsonl(tmp_path / "a.jsonl", articles)], tmp_path / "ix", procs=1)
+    changed = [dict(a, body=a["body"] + " Aggiornato.") for a in articles[100:140]]
+    update_index([write_jsonl(tmp_path / "u.jsonl", changed)], tmp_path / "ix")
+    handle = IndexHandle(tmp_path / "ix")
+    yield handle
+    handle.close()
+
+
+def test_whole_posting_lists_are_whooshs(long_lists):
+    """Lists read in one piece from the postings file: Whoosh's docnums and weights, live only."""
+    from search.accumulate import _read_postings
+
+    with long_lists.searcher() as base:
+        reader = base.reader()
+        assert reader.has_deletions()
+        checked = 0
+        for segreader, _ in reader.leaf_readers():
+            for fieldname, btext in segreader.all_terms():
+                if fieldname not in ("text", "exact"):
+                    continue
+                matcher = segreader.postings(fieldname, btext)
+                expected = []
+                while matcher.is_active():
+                    expected.append((matcher.id(), matcher.weight()))
+                    matcher.next()
+                found = _read_postings(segreader.postings(fieldname, btext))
+                if found is None:  # inlined (a single posting): Whoosh's matcher reads it
+                    assert len(expected) <= 1
+                    continue
+                assert list(zip(found[0], found[1], strict=True)) == expected
+                checked += len(expected) > 128
+        assert checked  # some lists spanned several blocks
+
+
+@pytest.mark.parametrize("text", ['"il melone"', '"presidente firma"', '"il presidente"'])
+def test_a_common_word_looked_up_at_the_candidates_scores_as_whoosh(long_lists, text):
+    """A phrase's common word is read only at its rarer words' candidates: the same matches and
+    scores as Whoosh's phrase query, and the common word's whole list is never decoded."""
+    with long_lists.searcher() as base:
+        searcher = ranked_searcher(base)
+        q = compile_query(parse(text), searcher.reader()).scored
+        ((fieldname, words, boost),) = flat_terms(q, searcher)
+        expected = {
+            hit.docnum: hit.score
+            for hit in searcher.search(wq.Phrase(fieldname, list(words), boost=boost), limit=None)
+        }
+        lengths = Lengths()
+        found = phrase_matches(searcher, fieldname, words, boost, lengths, depth=1000)
+        read_whole = {key[2] for key in lengths._postings}  # noqa: SLF001
+    assert found.complete
+    assert sorted(found.scores) == sorted(expected)
+    for docnum, score in expected.items():
+        assert found.scores[docnum] == pytest.approx(score, rel=1e-9)
+    if text == '"il melone"':
+        assert len(expected) == 2
+        assert b"il" not in read_whole  # looked up at the two candidates only
+    if text == '"il presidente"':
+        assert len(expected) == 300
+
+
+def test_a_common_phrase_is_estimated_from_runs_of_candidates(long_lists):
+    """Past its exact limit a phrase verifies its best candidates for the page and estimates its
+    total from runs of the rest: every article holds "il presidente"."""
+    with long_lists.searcher() as base:
+        searcher = ranked_searcher(base)
+        found = phrase_matches(
+            searcher, "exact", ("il", "presidente"), 1.0, Lengths(), depth=10, exact_up_to=50
+        )
+    assert len(found.scores) >= 10
+    assert not found.complete
+    assert (found.candidates, found.sampled, found.sample_hits) == (300, 200, 200)
+    assert found.estimate() == 300
