@@ -184,6 +184,9 @@ def _coordinated(searcher, clauses, ranked, params, clause_docs):
 
 # A word of the best hit that no other document holds cannot move anything: not a story word.
 STORY_MIN_DF = 2
+# Nor does a word found in more than this share of the documents (1 in 20) tell one story from
+# another (and in an index of fewer than 40 documents no word is a story word).
+STORY_MAX_SHARE = 0.05
 
 
 def story_terms(
@@ -208,7 +211,7 @@ def story_terms(
             df = lengths.doc_frequency(reader, TEXT_FIELD, stem)
         else:
             df = reader.doc_frequency(TEXT_FIELD, stem)
-        if df < STORY_MIN_DF:
+        if df < STORY_MIN_DF or df > STORY_MAX_SHARE * n:
             continue
         scored.append((tf / (tf + 1.2) * math.log(1 + (n - df + 0.5) / (df + 0.5)), stem))
     scored.sort(reverse=True)
