@@ -33,8 +33,11 @@ from whoosh import formats, scoring
 from whoosh import query as wq
 from whoosh.codec import whoosh3
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
 from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
+
+from search.analysis import IndexWords
 
 Term = tuple[str, str, float]  # field, text, boost; or a phrase: field, words, boost
 
@@ -79,6 +82,8 @@ CACHED_POSTINGS = 16_000_000
 # 4,000,000, 202 MB with 400,000, and answered phrases at p50 49 instead of 113 ms). The
 # phrases of a news archive share their common words, whose blocks are the costly ones.
 CACHED_POSITIONS = 4_000_000
+# Document frequencies kept per build (the story step's words), up to this many words.
+CACHED_FREQUENCIES = 200_000
 
 
 class Lengths:
@@ -100,6 +105,8 @@ class Lengths:
         self._blocks: OrderedDict[tuple, _Block] = OrderedDict()
         self._blocks_held = 0
         self._blocks_limit = cached_positions
+        self._frequencies: dict[tuple[str, str], int] = {}
+        self._thread = threading.local()
 
     def term_scores(
         self, segreader, fieldname: str, btext: bytes, idf: float, avgfl: float, b: float, k1: float
@@ -266,6 +273,46 @@ class Lengths:
                 _, (old_ids, _) = self._postings.popitem(last=False)
                 self._postings_held -= len(old_ids)
         return found
+
+    def words(self) -> IndexWords:
+        """This thread's analysed-word cache (the stemmer keeps state: one per thread)."""
+        words = getattr(self._thread, "words", None)
+        if words is None:
+            words = self._thread.words = IndexWords()
+        return words
+
+    def doc_frequency(self, reader, fieldname: str, text: str) -> int:
+        """``reader.doc_frequency``, remembered per build (a word's frequency is looked up once
+        for the story step of many queries)."""
+        key = (fieldname, text)
+        found = self._frequencies.get(key)
+        if found is None:
+            if len(self._frequencies) >= CACHED_FREQUENCIES:
+                self._frequencies.clear()
+            found = self._frequencies[key] = reader.doc_frequency(fieldname, text)
+        return found
+
+    def holding(self, searcher, fieldname: str, texts: list[str], docnums: list[int]):
+        """For each of ``texts`` (words of ``fieldname``), which of the global ``docnums`` hold
+        it, from the cached posting lists; None when a posting list is not in a form read here."""
+        field = searcher.schema[fieldname]
+        wanted = np.array(sorted(docnums), dtype=np.int64)
+        leaves = list(searcher.reader().leaf_readers())
+        out = []
+        for text in texts:
+            btext = field.to_bytes(text)
+            found: set[int] = set()
+            for segreader, offset in leaves:
+                try:
+                    postings = self.postings(segreader, fieldname, btext)
+                except TermNotFound:  # not in this segment
+                    continue
+                if postings is None:
+                    return None
+                ids = np.frombuffer(postings[0], dtype=np.uint32).astype(np.int64) + offset
+                found.update(wanted[np.isin(wanted, ids, assume_unique=True)].tolist())
+            out.append(found)
+        return out
 
     def of(self, segreader, fieldname: str) -> array | None:
         key = (segreader.segment().segment_id(), fieldname)

@@ -13,7 +13,7 @@ from whoosh import query as wq
 from whoosh import scoring
 from whoosh.searching import Searcher
 
-from search.analysis import ITALIAN_STOP_WORDS
+from search.analysis import ITALIAN_STOP_WORDS, IndexWords
 
 COORDINATION_MODES = ("soft", "soft-idf", "count", "idf")
 
@@ -60,6 +60,13 @@ class RankingParams:
     # measured no better than noise on pasted headlines and keywords, and it costs latency).
     proximity_boost: float = 0.0
     proximity_slop: int = 3  # "near": at most this many positions apart
+    # The story step: the candidates below the best hit that share its most telling words (its
+    # ``story_terms`` words of highest tf x idf, the query's own words aside) move up, score x
+    # (1 + story_weight x the share of those words' weight they hold). Another outlet's article
+    # on the same event shares names and places the query may not hold; the best hit holds all
+    # its words, so it stays first. 0 = off.
+    story_weight: float = 2.0
+    story_terms: int = 20
 
 
 DEFAULT = RankingParams()
@@ -134,13 +141,28 @@ def rerank(
     ranked: list[tuple[int, float]],
     params: RankingParams = DEFAULT,
     clause_docs: list[set[int]] | None = None,
+    lengths=None,
 ) -> list[tuple[int, float]]:
     """Re-order BM25F candidates ``(docnum, score)`` by how many of the query's words they hold.
 
-    ``clause_docs``: the documents each clause matches, when the caller already knows them.
+    ``clause_docs``: the documents each clause matches, when the caller already knows them;
+    ``lengths``: the build's posting cache (:class:`search.accumulate.Lengths`), which makes the
+    story step cheap. Then the story step (``RankingParams.story_weight``; not after a strict
+    coordination mode).
     """
-    if not params.coordination or len(clauses) < 2 or not ranked:
+    if len(clauses) < 2 or not ranked:
         return ranked
+    if params.coordination:
+        ranked = _coordinated(searcher, clauses, ranked, params, clause_docs)
+    strict = params.coordination and params.coordination_mode in ("count", "idf")
+    if params.story_weight > 0 and len(ranked) > 2 and not strict:
+        # (A strict mode orders by words held first: a score factor would undo that order.)
+        ranked = _story(searcher, clauses, ranked, params, lengths)
+    return ranked
+
+
+def _coordinated(searcher, clauses, ranked, params, clause_docs):
+    """The candidates re-scored by the share of the query they hold (``coordination_mode``)."""
     mode = params.coordination_mode
     if mode not in COORDINATION_MODES:
         raise ValueError(f"coordination_mode must be one of {COORDINATION_MODES}; got {mode!r}")
@@ -157,6 +179,65 @@ def rerank(
     total = sum(weights) or 1.0
     power = params.coordination_power
     rescored = [(d, s * (have[d] / total) ** power) for d, s in ranked]
+    return sorted(rescored, key=lambda pair: -pair[1])
+
+
+# A word of the best hit that no other document holds cannot move anything: not a story word.
+STORY_MIN_DF = 2
+# Nor does a word found in more than this share of the documents (1 in 20) tell one story from
+# another (and in an index of fewer than 40 documents no word is a story word).
+STORY_MAX_SHARE = 0.05
+
+
+def story_terms(
+    searcher, docnum: int, exclude: set[str], count: int, lengths=None
+) -> list[tuple[float, str]]:
+    """The ``count`` most telling stemmed words of one document, ``(weight, stem)`` best first:
+    weight ``tf / (tf + 1.2) x idf`` over its title (a real one) and body, the words of
+    ``exclude`` and those no other document holds left out."""
+    fields = searcher.stored_fields(docnum)
+    text = fields.get("body") or ""
+    if fields.get("title") and not fields.get("title_derived"):
+        text = f"{fields['title']}\n{text}"
+    words = lengths.words() if lengths is not None else IndexWords()
+    counts, _ = words.frequencies(text, True)
+    n = searcher.doc_count_all()
+    reader = searcher.reader()
+    scored = []
+    for stem, tf in counts.items():
+        if stem in exclude:
+            continue
+        if lengths is not None:
+            df = lengths.doc_frequency(reader, TEXT_FIELD, stem)
+        else:
+            df = reader.doc_frequency(TEXT_FIELD, stem)
+        if df < STORY_MIN_DF or df > STORY_MAX_SHARE * n:
+            continue
+        scored.append((tf / (tf + 1.2) * math.log(1 + (n - df + 0.5) / (df + 0.5)), stem))
+    scored.sort(reverse=True)
+    return scored[:count]
+
+
+def _story(searcher, clauses, ranked, params, lengths=None):
+    """Re-score the candidates by the share of the best hit's story words they hold."""
+    best = max(ranked, key=lambda pair: pair[1])[0]
+    query = {text for c in clauses for field, text in c.iter_all_terms() if field == TEXT_FIELD}
+    terms = story_terms(searcher, best, query, params.story_terms, lengths)
+    total = sum(weight for weight, _ in terms)
+    if not total:
+        return ranked
+    docnums = [d for d, _ in ranked]
+    hits = None
+    if lengths is not None:
+        hits = lengths.holding(searcher, TEXT_FIELD, [stem for _, stem in terms], docnums)
+    if hits is None:
+        hits = _clause_hits(searcher, [wq.Term(TEXT_FIELD, stem) for _, stem in terms], docnums)
+    held = dict.fromkeys(docnums, 0.0)
+    for (w, _), docs in zip(terms, hits, strict=True):
+        for d in docs:
+            held[d] += w
+    factor = params.story_weight / total
+    rescored = [(d, s * (1 + factor * held[d])) for d, s in ranked]
     return sorted(rescored, key=lambda pair: -pair[1])
 
 

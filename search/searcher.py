@@ -288,7 +288,7 @@ def search(
         )
         if sort == "relevance" and compiled.clauses and not deadline.passed():
             # Past the budget: the BM25F order as it stands.
-            ranked = rerank(searcher, compiled.clauses, ranked, params, clause_docs)
+            ranked = rerank(searcher, compiled.clauses, ranked, params, clause_docs, lengths)
         total = max(count.total, len(ranked))
         facets: dict[str, list[FacetValue]] = {}
         facets_exact = True

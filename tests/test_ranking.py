@@ -9,6 +9,7 @@ import pytest
 from whoosh import query as wq
 from whoosh.scoring import bm25
 
+from search.accumulate import Lengths
 from search.indexer import build_index
 from search.ranking import (
     DEFAULT,
@@ -18,6 +19,7 @@ from search.ranking import (
     proximity_queries,
     ranked_searcher,
     rerank,
+    story_terms,
 )
 from search.searcher import search
 from search.store import IndexHandle
@@ -213,6 +215,72 @@ def test_idf_weighted_soft_coordination_charges_missing_rare_words_more(tmp_path
     assert plain[rare] == plain[common] == 0.5
     assert RankingParams().coordination_mode == "soft-idf"
     handle.close()
+
+
+# "first" tells the story with the query's words; "same" is another outlet's article on the same
+# fire (it names the firm, the town and the owner, not the "capannone"); "other" is a different
+# fire, short, so BM25F puts it above "same" on the one word both hold. Forty other articles: a
+# story word is in at most 1 in 20 documents.
+STORY = {
+    "first": "Incendio nel capannone della Ferrolegno a Carpi: il capannone è distrutto, "
+    "il titolare Bonacini parla di danni per un milione.",
+    "same": "Ferrolegno, Bonacini conta i danni dopo l'incendio della notte a Carpi: un "
+    "milione di euro, dice, e quaranta operai che ora temono per il posto di lavoro, "
+    "mentre i vigili del fuoco completano la bonifica dell'area.",
+    "other": "Incendio di sterpaglie lungo la ferrovia a Vignola.",
+    **{f"f{i}": f"Cronaca del giorno numero {i}. {FILLER}" for i in range(40)},
+}
+
+
+def test_the_story_step_lifts_another_article_on_the_best_hits_story(tmp_path):
+    handle = open_index(tmp_path, STORY)
+    try:
+        no_story = replace(DEFAULT, story_weight=0.0)
+        assert ids(handle, "incendio capannone", no_story) == ["first", "other", "same"]
+        assert ids(handle, "incendio capannone") == ["first", "same", "other"]
+        result = search(handle, "incendio capannone", collapse=False, with_facets=False)
+        scores = [hit.score for hit in result.hits]
+        assert scores == sorted(scores, reverse=True)  # the best hit holds all its own words
+        with handle.searcher() as base:
+            searcher = ranked_searcher(base)
+            first = searcher.document_number(id="first")
+            terms = [stem for _, stem in story_terms(searcher, first, {"incend", "capann"}, 20)]
+        # The words "first" shares with another article; the query's words and those only
+        # "first" holds ("titol", "parl") are left out.
+        assert sorted(terms) == ["bonacin", "carp", "dann", "ferrolegn", "milion"]
+    finally:
+        handle.close()
+
+
+def test_no_story_words_when_they_are_common(tmp_path):
+    # The same articles with only 10 others: every shared word is in more than 1 in 20
+    # documents, so none tells a story and the order is coordination's.
+    others = {f"f{i}" for i in range(10, 40)}
+    bodies = {k: v for k, v in STORY.items() if k not in others}
+    handle = open_index(tmp_path, bodies)
+    try:
+        assert ids(handle, "incendio capannone") == ["first", "other", "same"]
+    finally:
+        handle.close()
+
+
+def test_the_story_step_reads_the_same_documents_with_or_without_the_posting_cache(tmp_path):
+    handle = open_index(tmp_path, STORY)
+    clauses = [wq.Term("text", "incend"), wq.Term("text", "capann")]
+    try:
+        with handle.searcher() as base:
+            searcher = ranked_searcher(base)
+            docnum = {k: searcher.document_number(id=k) for k in ("first", "other", "same", "f0")}
+            ranked = [(docnum[k], s) for k, s in (("first", 9.0), ("other", 8.0), ("same", 7.0))]
+            ranked.append((docnum["f0"], 6.0))
+            cached = rerank(searcher, clauses, ranked, DEFAULT, None, Lengths())
+            assert cached == rerank(searcher, clauses, ranked, DEFAULT)
+            by_id = {d: k for k, d in docnum.items()}
+            assert [by_id[d] for d, _ in cached] == ["first", "same", "other", "f0"]
+            plain = rerank(searcher, clauses, ranked, replace(DEFAULT, story_weight=0.0))
+            assert [by_id[d] for d, _ in plain] == ["first", "other", "same", "f0"]
+    finally:
+        handle.close()
 
 
 # ----------------------------------------------------------------------------- the field model
