@@ -33,7 +33,6 @@ from whoosh import formats, scoring
 from whoosh import query as wq
 from whoosh.codec import whoosh3
 from whoosh.matching.wrappers import FilterMatcher
-from whoosh.reading import TermNotFound
 from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
@@ -176,13 +175,7 @@ class Lengths:
             if keep:
                 matcher._read_values()  # noqa: SLF001
                 blocks.append(_Block(block_ids, block_weights, matcher._values))  # noqa: SLF001
-            if deleted:
-                live = [i for i, d in enumerate(block_ids) if d not in deleted]
-                ids.extend(block_ids[i] for i in live)
-                weights.extend(block_weights[i] for i in live)
-            else:
-                ids.extend(block_ids)
-                weights.extend(block_weights)
+            _extend_live(ids, weights, block_ids, block_weights, deleted)
         with self._lock:
             if len(self._heads) >= 4096:
                 self._heads.clear()
@@ -303,14 +296,13 @@ class Lengths:
             btext = field.to_bytes(text)
             found: set[int] = set()
             for segreader, offset in leaves:
-                try:
-                    postings = self.postings(segreader, fieldname, btext)
-                except TermNotFound:  # not in this segment
+                if (fieldname, btext) not in segreader:
                     continue
+                postings = self.postings(segreader, fieldname, btext)
                 if postings is None:
                     return None
                 ids = np.frombuffer(postings[0], dtype=np.uint32).astype(np.int64) + offset
-                found.update(wanted[np.isin(wanted, ids, assume_unique=True)].tolist())
+                found.update(wanted[_holds(ids, wanted)].tolist())
             out.append(found)
         return out
 
@@ -484,8 +476,7 @@ def _add_postings(ids, weights, norms, idf, k1, boost, offset, summed, hit):
     if not ids:
         return
     local = np.frombuffer(ids, dtype=np.uint32)
-    tf = np.frombuffer(weights, dtype=np.float32).astype(np.float64)
-    part = idf * ((tf * (k1 + 1)) / (tf + norms[local]))
+    part = _bm25(np.frombuffer(weights, dtype=np.float32), norms[local], idf, k1)
     if boost != 1.0:  # the Term's boost, applied as Whoosh's WrappingMatcher does
         part = part * boost
     where = local.astype(np.int64) + offset
@@ -540,16 +531,21 @@ def _read_postings(matcher) -> tuple[array, array] | None:
             block_weights = array("f", [1.0]) * count
         elif isinstance(block_weights, float):
             block_weights = array("f", [block_weights]) * count
-        if deleted:
-            live = [i for i, d in enumerate(block_ids) if d not in deleted]
-            ids.extend(block_ids[i] for i in live)
-            weights.extend(block_weights[i] for i in live)
-        else:
-            ids.extend(block_ids)
-            weights.extend(block_weights)
+        _extend_live(ids, weights, block_ids, block_weights, deleted)
         if length < 0:  # the last block
             break
     return ids, weights
+
+
+def _extend_live(ids: array, weights: array, block_ids, block_weights, deleted) -> None:
+    """Append one posting block's docnums and weights, but for the segment's ``deleted``."""
+    if deleted:
+        live = [i for i, d in enumerate(block_ids) if d not in deleted]
+        ids.extend(block_ids[i] for i in live)
+        weights.extend(block_weights[i] for i in live)
+    else:
+        ids.extend(block_ids)
+        weights.extend(block_weights)
 
 
 def _phrase_terms(searcher, fieldname: str, words):

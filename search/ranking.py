@@ -130,9 +130,14 @@ def clause_idf(searcher, clause: wq.Query) -> float:
     )
     best = 0.0
     for fieldname, text in terms:
-        df = searcher.doc_frequency(fieldname, text)
-        best = max(best, math.log(1 + (n - df + 0.5) / (df + 0.5)))
+        best = max(best, bm25_idf(n, searcher.doc_frequency(fieldname, text)))
     return best
+
+
+def bm25_idf(n: int, df: int) -> float:
+    """BM25's idf of a word in ``df`` of ``n`` documents: ``log(1 + (n - df + 0.5) / (df + 0.5))``
+    (the coordination weights and the story step use it; Whoosh's own scoring has its own)."""
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
 
 def rerank(
@@ -213,7 +218,7 @@ def story_terms(
             df = reader.doc_frequency(TEXT_FIELD, stem)
         if df < STORY_MIN_DF or df > STORY_MAX_SHARE * n:
             continue
-        scored.append((tf / (tf + 1.2) * math.log(1 + (n - df + 0.5) / (df + 0.5)), stem))
+        scored.append((tf / (tf + 1.2) * bm25_idf(n, df), stem))
     scored.sort(reverse=True)
     return scored[:count]
 
