@@ -79,7 +79,9 @@ def _sentence(zipf: Zipf, rng: random.Random) -> str:
 
 
 def _names(rng: random.Random, words: list[str], n: int) -> list[str]:
-    pool = [w for w in words[2000:20000] if len(w) > 3]
+    # Names from the middle of the ranking (neither stop words nor hapaxes); with the seed words
+    # alone (no word list installed) that stretch is empty, so any word of four letters or more.
+    pool = [w for w in words[2000:20000] if len(w) > 3] or [w for w in words if len(w) > 3]
     return [f"{rng.choice(pool).capitalize()} {rng.choice(pool).capitalize()}" for _ in range(n)]
 
 
