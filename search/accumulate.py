@@ -29,15 +29,17 @@ from pickle import load as pickle_load
 from pickle import loads
 
 import numpy as np
-from whoosh import formats, scoring
 from whoosh import query as wq
+from whoosh import scoring
 from whoosh.codec import whoosh3
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
 from search.analysis import IndexWords
+from search.schema import PackedPositions, decode_packed
 
+_PACKED = PackedPositions()
 Term = tuple[str, str, float]  # field, text, boost; or a phrase: field, words, boost
 
 _LENGTHS = [float(byte_to_length(b)) for b in range(256)]
@@ -81,6 +83,14 @@ CACHED_POSTINGS = 16_000_000
 # 4,000,000, 202 MB with 400,000, and answered phrases at p50 49 instead of 113 ms). The
 # phrases of a news archive share their common words, whose blocks are the costly ones.
 CACHED_POSITIONS = 4_000_000
+# Whole posting lists of a phrase's words decoded to arrays of positions, the most recently used
+# up to this many positions (4 bytes each, and 12 per posting): a phrase's common words ("di",
+# "che", "il") are shared by most phrases, and once decoded they are looked up in a few array
+# operations instead of a Python step per candidate.
+CACHED_TERM_POSITIONS = 24_000_000
+# A word's whole list is decoded (and kept) when it holds at most this many times more documents
+# than there are candidates to check: the candidates would touch most of its blocks anyway.
+WHOLE_LIST_PER_CANDIDATE = 64
 # Document frequencies kept per build (the story step's words), up to this many words.
 CACHED_FREQUENCIES = 200_000
 
@@ -90,7 +100,10 @@ class Lengths:
     BM25 per ranking setting, and recently used posting lists."""
 
     def __init__(
-        self, cached_postings: int = CACHED_POSTINGS, cached_positions: int = CACHED_POSITIONS
+        self,
+        cached_postings: int = CACHED_POSTINGS,
+        cached_positions: int = CACHED_POSITIONS,
+        cached_term_positions: int = CACHED_TERM_POSITIONS,
     ):
         self._by_segment: dict[tuple[str, str], array] = {}
         self._norms: dict[tuple, list[float]] = {}
@@ -106,6 +119,9 @@ class Lengths:
         self._blocks_limit = cached_positions
         self._frequencies: dict[tuple[str, str], int] = {}
         self._thread = threading.local()
+        self._term_positions: OrderedDict[tuple, _TermPositions] = OrderedDict()
+        self._term_positions_held = 0
+        self._term_positions_limit = cached_term_positions
 
     def term_scores(
         self, segreader, fieldname: str, btext: bytes, idf: float, avgfl: float, b: float, k1: float
@@ -190,12 +206,9 @@ class Lengths:
                 self._blocks_held -= len(old.ids)
         return ids, weights
 
-    def values(
-        self, segreader, fieldname: str, btext: bytes, docs: list[int], weights: bool = False
-    ) -> dict | None:
-        """``{docnum: encoded value}`` (``weights``: ``{docnum: (weight, encoded value)}``) of one
-        term for the sorted ``docs`` of one segment (those it holds), decoding only the posting
-        blocks they are in, and keeping those blocks."""
+    def _term_heads(self, segreader, fieldname: str, btext: bytes):
+        """``(term key, (last docnums, block offsets), leaf or None)`` of one term's posting
+        blocks in one segment, the heads kept; None when the postings are not read here."""
         term = (segreader.segment().segment_id(), fieldname, btext)
         leaf = None
         heads = self._heads.get(term)
@@ -208,34 +221,122 @@ class Lengths:
                 if len(self._heads) >= 4096:
                     self._heads.clear()
                 self._heads[term] = heads
+        return term, heads, leaf
+
+    def _kept_block(self, segreader, fieldname, btext, term, number, offset, leaf):
+        """Posting block ``number`` of a term (at file ``offset``), decoded once and kept;
+        ``(block, leaf)``, the leaf matcher opened when it was needed; None: not read here."""
+        key = (*term, number)
+        with self._lock:
+            found = self._blocks.get(key)
+            if found is not None:
+                self._blocks.move_to_end(key)
+                return found, leaf
+        if leaf is None:
+            leaf = _leaf(segreader.postings(fieldname, btext))
+            if leaf is None:
+                return None
+        found = _read_block(leaf[0], offset)
+        with self._lock:
+            if key not in self._blocks:
+                self._blocks[key] = found
+                self._blocks_held += len(found.ids)
+            while self._blocks_held > self._blocks_limit and self._blocks:
+                _, old = self._blocks.popitem(last=False)
+                self._blocks_held -= len(old.ids)
+        return found, leaf
+
+    def positions_at(
+        self, segreader, fieldname: str, btext: bytes, docs: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """Where one term occurs in the sorted ``docs`` (int64 docnums of one segment) that hold
+        it: ``(docnum, position)`` pairs as two int64 arrays, a document's positions ascending.
+        Only the posting blocks the documents are in are decoded (and kept); None when the
+        postings are not in a form read here."""
+        whole = self._whole_positions(segreader, fieldname, btext, len(docs))
+        if whole is not None:
+            return whole.at(docs)
+        found = self._term_heads(segreader, fieldname, btext)
+        if found is None:
+            return None
+        term, (maxids, offsets), leaf = found
+        where = np.searchsorted(np.asarray(maxids, dtype=np.int64), docs)
+        held: list[np.ndarray] = []
+        values: list[bytes] = []
+        for number in np.unique(where).tolist():
+            if number >= len(maxids):
+                break
+            kept = self._kept_block(
+                segreader, fieldname, btext, term, number, offsets[number], leaf
+            )
+            if kept is None:
+                return None
+            block, leaf = kept
+            wanted = docs[where == number]
+            ids = np.frombuffer(block.ids, dtype=np.uint32)
+            at = np.searchsorted(ids, wanted)
+            inside = at < len(ids)
+            at, wanted = at[inside], wanted[inside]
+            hit = ids[at] == wanted
+            held.append(wanted[hit])
+            values.extend(map(block.value, at[hit].tolist()))
+        if not values:
+            empty = np.empty(0, dtype=np.int64)
+            return empty, empty
+        counts, positions = decode_packed(values)
+        return np.repeat(np.concatenate(held), counts), positions.astype(np.int64)
+
+    def _whole_positions(self, segreader, fieldname: str, btext: bytes, candidates: int):
+        """One term's whole decoded positions in one segment when kept, or when the term is
+        short enough beside ``candidates`` to decode whole (then kept); else None."""
+        key = (segreader.segment().segment_id(), fieldname, btext)
+        with self._lock:
+            found = self._term_positions.get(key)
+            if found is not None:
+                self._term_positions.move_to_end(key)
+                return found
+        if segreader.doc_frequency(fieldname, btext) > WHOLE_LIST_PER_CANDIDATE * candidates:
+            return None
+        found = _read_positions(segreader.postings(fieldname, btext))
+        if found is None:
+            return None
+        size = found.size()
+        if size > self._term_positions_limit // 4:
+            return found
+        with self._lock:
+            if key not in self._term_positions:
+                self._term_positions[key] = found
+                self._term_positions_held += size
+            while self._term_positions_held > self._term_positions_limit:
+                _, old = self._term_positions.popitem(last=False)
+                self._term_positions_held -= old.size()
+        return found
+
+    def values(
+        self, segreader, fieldname: str, btext: bytes, docs: list[int], weights: bool = False
+    ) -> dict | None:
+        """``{docnum: encoded value}`` (``weights``: ``{docnum: (weight, encoded value)}``) of one
+        term for the sorted ``docs`` of one segment (those it holds), decoding only the posting
+        blocks they are in, and keeping those blocks."""
+        found = self._term_heads(segreader, fieldname, btext)
+        if found is None:
+            return None
+        term, heads, leaf = found
         maxids, offsets = heads
         out = {}
         block = -1
-        found: _Block | None = None
         ids: array = array("I")
         for d in docs:
             if block < 0 or d > maxids[block]:
                 block = bisect_left(maxids, d, max(block, 0))
                 if block == len(maxids):
                     break
-                key = (*term, block)
-                with self._lock:
-                    found = self._blocks.get(key)
-                    if found is not None:
-                        self._blocks.move_to_end(key)
-                if found is None:
-                    if leaf is None:
-                        leaf = _leaf(segreader.postings(fieldname, btext))
-                        if leaf is None:
-                            return None
-                    found = _read_block(leaf[0], offsets[block])
-                    with self._lock:
-                        if key not in self._blocks:
-                            self._blocks[key] = found
-                            self._blocks_held += len(found.ids)
-                        while self._blocks_held > self._blocks_limit and self._blocks:
-                            _, old = self._blocks.popitem(last=False)
-                            self._blocks_held -= len(old.ids)
+                kept = self._kept_block(
+                    segreader, fieldname, btext, term, block, offsets[block], leaf
+                )
+                if kept is None:
+                    return None
+                found, leaf = kept
                 ids = found.ids
             i = bisect_left(ids, d)
             if i < len(ids) and ids[i] == d:
@@ -537,6 +638,81 @@ def _read_postings(matcher) -> tuple[array, array] | None:
     return ids, weights
 
 
+class _TermPositions:
+    """One term's live postings in one segment with their positions, as arrays: docnums
+    (ascending), where each document's positions start in ``positions`` (and where the last
+    ends), the positions."""
+
+    __slots__ = ("ids", "starts", "positions")
+
+    def __init__(self, ids: np.ndarray, counts: np.ndarray, positions: np.ndarray):
+        self.ids = ids
+        self.starts = np.zeros(len(counts) + 1, dtype=np.int64)
+        np.cumsum(counts, out=self.starts[1:])
+        self.positions = positions.astype(np.int32)
+
+    def size(self) -> int:
+        """What it holds, in positions (a posting's docnum and start count as three)."""
+        return len(self.positions) + 3 * len(self.ids)
+
+    def at(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(docnum, position)`` pairs of the sorted ``docs`` holding the term (int64)."""
+        at = np.searchsorted(self.ids, docs)
+        inside = at < len(self.ids)
+        at, docs = at[inside], docs[inside]
+        hit = self.ids[at] == docs
+        at, docs = at[hit], docs[hit]
+        firsts = self.starts[at]
+        counts = self.starts[at + 1] - firsts
+        # The positions of each held document, one stretch after another.
+        skip = np.repeat(firsts - (np.cumsum(counts) - counts), counts)
+        where = skip + np.arange(int(counts.sum()), dtype=np.int64)
+        return np.repeat(docs, counts), self.positions[where].astype(np.int64)
+
+
+def _read_positions(matcher) -> _TermPositions | None:
+    """A segment's whole posting list of one term with its positions (live documents only),
+    read as :func:`_read_postings` reads it; None when not in a form read here."""
+    leaf = _leaf(matcher)
+    if leaf is None:
+        return None
+    matcher, deleted = leaf
+    length = matcher._length  # noqa: SLF001
+    if isinstance(length, tuple):
+        (length,) = length
+    raw = matcher._postfile.get(matcher._startoffset, length)  # noqa: SLF001
+    if raw[:4] != whoosh3.WHOOSH3_HEADER_MAGIC:
+        return None
+    byteids = matcher._byteids  # noqa: SLF001
+    view = io.BytesIO(raw)
+    ids: list = []
+    values: list[bytes] = []
+    position, end = 4, len(raw)
+    while position < end:
+        (length,) = _INT.unpack_from(raw, position)  # negative: the last block
+        view.seek(position + _INT_SIZE)
+        _count, _maxid, _maxweight, compression, _minlength, _maxlength = pickle_load(view)
+        position += _INT_SIZE + abs(length)
+        data = raw[view.tell() : position]
+        block_ids, _weights, block_values = loads(zlib.decompress(data) if compression else data)
+        if block_values is None:
+            return None
+        if not byteids:
+            block_ids = list(itertools.accumulate(block_ids))
+        if deleted:
+            live = [i for i, d in enumerate(block_ids) if d not in deleted]
+            block_ids = [block_ids[i] for i in live]
+            block_values = [block_values[i] for i in live]
+        ids.extend(block_ids)
+        values.extend(block_values)
+        if length < 0:
+            break
+    if not values:
+        return _TermPositions(np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int64))
+    counts, positions = decode_packed(values)
+    return _TermPositions(np.array(ids, dtype=np.int64), counts, positions)
+
+
 def _extend_live(ids: array, weights: array, block_ids, block_weights, deleted) -> None:
     """Append one posting block's docnums and weights, but for the segment's ``deleted``."""
     if deleted:
@@ -575,7 +751,7 @@ def _add_phrase(searcher, fieldname, words, boost, lengths, scores, docs, deadli
         return True  # a word the index lacks: no document has the phrase
     k1, b, avgfl, btexts, idfs, rarest_first = terms
     reader = searcher.reader()
-    if type(field.format) is not formats.Positions:
+    if type(field.format) is not PackedPositions:
         return False
     order = _checking_order(btexts, rarest_first)
     for segreader, offset in reader.leaf_readers():
@@ -619,12 +795,9 @@ def _add_phrase(searcher, fieldname, words, boost, lengths, scores, docs, deadli
     return True
 
 
-def _positions(value: bytes):
-    """The positions in a ``Positions`` posting value (``formats.Positions.decode_positions``,
-    with the running sum done by itertools instead of a Python loop)."""
-    if not value.endswith(b"."):
-        value += b"."
-    return itertools.accumulate(loads(value[_INT_SIZE:]))
+def _positions(value: bytes) -> list[int]:
+    """The positions in a :class:`PackedPositions` posting value."""
+    return _PACKED.decode_positions(value)
 
 
 def _postings_with_values(matcher, only: set[int] | None) -> dict[int, tuple[float, bytes]] | None:
@@ -761,7 +934,7 @@ def phrase_matches(
     if fieldname not in schema:
         return PhraseMatches({}, 0, 0)
     field = schema[fieldname]
-    if not field.scorable or type(field.format) is not formats.Positions:
+    if not field.scorable or type(field.format) is not PackedPositions:
         return None
     terms = _phrase_terms(searcher, fieldname, words)
     if terms is None:
@@ -901,14 +1074,34 @@ def _holding(leaves, starts_at, lengths, fieldname, btexts, rarest_first, candid
     by_segment: dict[int, list[int]] = {}
     for g in candidates:
         by_segment.setdefault(bisect_right(starts_at, g) - 1, []).append(g)
+    order = _checking_order(btexts, rarest_first)
     for seg, globals_ in by_segment.items():
         segreader, offset = leaves[seg]
-        docs = sorted(g - offset for g in globals_)
-        values = {t: lengths.values(segreader, fieldname, t, docs) for t in rarest_first}
-        if any(v is None for v in values.values()):
-            return None
-        order = _checking_order(btexts, rarest_first)
-        out.extend(d + offset for d in docs if _in_sequence(order, values, d, weights=False))
+        docs = np.array(sorted(g - offset for g in globals_), dtype=np.int64)
+        # Every occurrence of a word as ``docnum << 32 | where the phrase would start``: the
+        # documents holding the phrase are those with a start shared by all its words. Word by
+        # word from the rarest, each looked up only in the documents still in the running.
+        starts: np.ndarray | None = None
+        where: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
+        for btext, i in order:
+            if btext not in where:
+                found = lengths.positions_at(segreader, fieldname, btext, docs)
+                if found is None:
+                    return None
+                where[btext] = found
+            held, positions = where[btext]
+            shifted = positions - i
+            fits = shifted >= 0
+            these = (held[fits] << 32) | shifted[fits]
+            if starts is None:
+                starts = these
+            else:
+                starts = np.intersect1d(starts, these, assume_unique=True)
+            if not len(starts):
+                break
+            docs = np.unique(starts >> 32)
+        if starts is not None and len(starts):
+            out.extend((np.unique(starts >> 32) + offset).tolist())
     return out
 
 

@@ -6,16 +6,85 @@ with a "rebuild with `rassegna index`" message instead of returning wrong result
 
 from __future__ import annotations
 
+import itertools
 import struct
 
+import numpy as np
+from whoosh import formats
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 
 from search.analysis import exact_analyzer, italian_analyzer
 
 # 3: source and author stored in their canonical form; 4: one weighted ranked ``text`` field
-# (title, lead, body and byline as BM25F sections) and one-permutation MinHash signatures.
-SCHEMA_VERSION = 4
+# (title, lead, body and byline as BM25F sections) and one-permutation MinHash signatures;
+# 5: positions packed as numbers (PackedPositions) instead of pickled lists.
+SCHEMA_VERSION = 5
+
+_COUNT = struct.Struct("!I")  # Whoosh's pack_uint: a posting value's number of positions
+_WIDE = 0x80000000  # set in the count: the deltas are 4 bytes each instead of 2
+
+
+class PackedPositions(formats.Positions):
+    """Whoosh's ``Positions`` format with the positions as little-endian numbers instead of a
+    pickled list: the count (Whoosh's 4-byte ``pack_uint``, so frequencies read as before), then
+    the gaps between positions as 2-byte numbers (4-byte ones, flagged in the count, when a gap
+    exceeds 65,535). A phrase check decodes thousands of values at once with numpy
+    (:func:`decode_packed`) instead of a pickle load each; Whoosh's own readers go through
+    :meth:`decode_positions` as with any format."""
+
+    def encode(self, poslist) -> bytes:
+        deltas = []
+        base = 0
+        for pos in poslist:
+            deltas.append(pos - base)
+            base = pos
+        n = len(deltas)
+        if deltas and max(deltas) > 0xFFFF:
+            return _COUNT.pack(n | _WIDE) + struct.pack(f"<{n}I", *deltas)
+        return _COUNT.pack(n) + struct.pack(f"<{n}H", *deltas)
+
+    def decode_positions(self, valuestring: bytes) -> list[int]:
+        (count,) = _COUNT.unpack_from(valuestring)
+        n = count & ~_WIDE
+        code = "I" if count & _WIDE else "H"
+        return list(itertools.accumulate(struct.unpack_from(f"<{n}{code}", valuestring, 4)))
+
+    def decode_frequency(self, valuestring: bytes) -> int:
+        return _COUNT.unpack_from(valuestring)[0] & ~_WIDE
+
+
+def decode_packed(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """:class:`PackedPositions` values decoded at once: each value's number of positions, and
+    all their positions in order (int64 arrays)."""
+    blob = b"".join(values)
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    firsts = (np.cumsum(lengths) - lengths) // 2  # where each value starts, in 2-byte units
+    units = np.frombuffer(blob, dtype="<u2")
+    if len(units) and (units[firsts] & 0x80).any():  # a wide value (the count's top byte)
+        decoded = [PackedPositions().decode_positions(v) for v in values]
+        counts = np.fromiter(map(len, decoded), dtype=np.int64, count=len(decoded))
+        flat = itertools.chain.from_iterable(decoded)
+        return counts, np.fromiter(flat, dtype=np.int64, count=int(counts.sum()))
+    counts = lengths // 2 - 2
+    keep = np.ones(len(units), dtype=bool)
+    keep[firsts] = False
+    keep[firsts + 1] = False
+    deltas = units[keep].astype(np.int64)
+    # Each value's positions are a running sum of its gaps: one cumulative sum over them all,
+    # less what the values before it added.
+    summed = np.cumsum(deltas)
+    starts = np.cumsum(counts) - counts
+    present = counts > 0
+    before = np.zeros(len(counts), dtype=np.int64)
+    before[present] = summed[starts[present]] - deltas[starts[present]]
+    return counts, summed - np.repeat(before, counts)
+
+
+def _packed(field: TEXT) -> TEXT:
+    """A TEXT field with phrases whose positions are :class:`PackedPositions`."""
+    field.format = PackedPositions(field_boost=field.format.field_boost)
+    return field
 
 # How many characters of the body count as the "lead" (first paragraph), a section of the ranked
 # field with its own weight (FieldWeights.lead).
@@ -36,11 +105,11 @@ def build_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
         text=TEXT(analyzer=italian, phrase=False),
-        title=TEXT(analyzer=italian, stored=True, phrase=True),
+        title=_packed(TEXT(analyzer=italian, stored=True, phrase=True)),
         body=STORED,
-        exact=TEXT(analyzer=exact, phrase=True),
-        author=TEXT(analyzer=exact, stored=True),
-        source=TEXT(analyzer=exact, stored=True),
+        exact=_packed(TEXT(analyzer=exact, phrase=True)),
+        author=_packed(TEXT(analyzer=exact, stored=True)),
+        source=_packed(TEXT(analyzer=exact, stored=True)),
         # Exact display values, as columns: facets and filters.
         author_facet=ID(sortable=True),
         source_facet=ID(sortable=True),

@@ -106,7 +106,9 @@ def _keys(terms: Highlight) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     their separators ("1.000" -> "1000"), so they are not looked up this way (None).
     """
     stems = tuple(sorted({s[: max(3, len(s) - 2)] for s in terms.stems}))
-    exact = tuple(sorted(set(terms.exact) | {p[0] for p in terms.phrases if p}))
+    # A phrase is looked for around its longest word, the one least often in a text ("di si
+    # uniti": around "uniti", not at every "di").
+    exact = tuple(sorted(set(terms.exact) | {max(p, key=len) for p in terms.phrases if p}))
     if any(ch.isdigit() for key in stems + exact for ch in key):
         return None
     # The one word the analyzer rewrites: "po'" is the elided "poco".
@@ -118,9 +120,9 @@ def _keys(terms: Highlight) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
 def _windows(text: str, terms: Highlight) -> list[tuple[int, int, bool, bool]] | None:
     """The whitespace-delimited stretches of ``text`` that may hold a match.
 
-    Returns ``(start, end, for stems, for exact words)``; a phrase's window runs over the words
-    that follow its first word. Tokens never cross whitespace, so analysing only these stretches
-    finds the same matches as analysing the whole text.
+    Returns ``(start, end, for stems, for exact words)``, overlapping stretches merged; a
+    phrase's window runs over the words around its longest word. Tokens never cross whitespace,
+    so analysing only these stretches finds the same matches as analysing the whole text.
     """
     keys = _keys(terms)
     if keys is None:
@@ -138,14 +140,22 @@ def _windows(text: str, terms: Highlight) -> list[tuple[int, int, bool, bool]] |
                 start = _chunk_start(text, pos)
                 end = _chunk_end(text, pos)
                 if not is_stem and terms.phrases:
-                    for _ in range(2 * longest + 2):  # the phrase's next words (and marks)
-                        if end >= len(text):
-                            break
-                        end = _chunk_end(text, _skip_space(text, end))
+                    for _ in range(2 * longest + 2):  # the phrase's words around (and marks)
+                        if end < len(text):
+                            end = _chunk_end(text, _skip_space(text, end))
+                        if start > 0:
+                            start = _chunk_start(text, _skip_space_back(text, start))
                 was_stem, was_exact = out.get((start, end), (False, False))
                 out[(start, end)] = (was_stem or is_stem, was_exact or not is_stem)
             pos = folded.find(key, pos + 1)
-    return [(start, end, st, ex) for (start, end), (st, ex) in sorted(out.items())]
+    merged: list[tuple[int, int, bool, bool]] = []
+    for (start, end), (st, ex) in sorted(out.items()):
+        if merged and start < merged[-1][1]:  # overlapping: one stretch, analysed once
+            last = merged[-1]
+            merged[-1] = (last[0], max(last[1], end), last[2] or st, last[3] or ex)
+        else:
+            merged.append((start, end, st, ex))
+    return merged
 
 
 # Italian's accented letters, folded with str.replace: str.translate over a whole body (what
@@ -175,6 +185,12 @@ def _chunk_end(text: str, pos: int) -> int:
     n = len(text)
     while pos < n and not text[pos].isspace():
         pos += 1
+    return pos
+
+
+def _skip_space_back(text: str, pos: int) -> int:
+    while pos > 0 and text[pos - 1].isspace():
+        pos -= 1
     return pos
 
 

@@ -39,6 +39,7 @@ from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from search.analysis import IndexWords, exact_analyzer, italian_analyzer
+from search.schema import PackedPositions
 
 # Rough bytes of memory per buffered posting and per buffered term (Python objects).
 _POSTING_BYTES = 40
@@ -171,20 +172,21 @@ class FastSegmentWriter(SegmentWriter):
                 not field.indexed
                 or field.vector
                 or field.separate_spelling()
-                or fmt not in (formats.Positions, formats.Frequency)
+                or fmt not in (PackedPositions, formats.Positions, formats.Frequency)
                 or field.format.field_boost != 1.0
             ):
                 continue
             analyzer = getattr(field, "analyzer", None)
             if analyzer == italian:
-                self._fast[name] = (True, fmt is formats.Positions)
+                self._fast[name] = (True, fmt is not formats.Frequency)
             elif analyzer == exact:
-                self._fast[name] = (False, fmt is formats.Positions)
+                self._fast[name] = (False, fmt is not formats.Frequency)
         # Segments written elsewhere (another process) that come before this writer's own.
         self.before: list = []
         self._written = None  # this writer's segment, when written before the commit
         self._freq_bytes: dict[int, bytes] = {}  # shared encoded values: less memory
-        self._single_pos: dict[int, bytes] = {}
+        # A one-position value per (field, position): fields may encode positions differently.
+        self._single_pos: dict[type, dict[int, bytes]] = {}
         self._floats: dict[float, float] = {}
 
     def _fast_postings(self, field, value: str, stemmed: bool, positions: bool):
@@ -194,7 +196,7 @@ class FastSegmentWriter(SegmentWriter):
         if positions:
             poses, weights = words.positions(value, stemmed)
             encode = field.format.encode
-            single = self._single_pos
+            single = self._single_pos.setdefault(type(field.format), {})
             freqs = list(map(len, poses.values()))
             values = []
             for plist in poses.values():
