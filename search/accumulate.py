@@ -399,12 +399,55 @@ class Lengths:
             for segreader, offset in leaves:
                 if (fieldname, btext) not in segreader:
                     continue
+                local = wanted[(wanted >= offset) & (wanted < offset + segreader.doc_count_all())]
+                if not len(local):
+                    continue
+                key = (segreader.segment().segment_id(), fieldname, btext)
+                if (
+                    key not in self._postings
+                    and len(local) * LOOKUP_BELOW <= segreader.doc_frequency(fieldname, btext)
+                ):
+                    # Far fewer documents to check than the word has posting blocks: look
+                    # them up in their blocks instead of reading the whole list.
+                    held = self.held_at(segreader, fieldname, btext, local - offset)
+                    if held is None:
+                        return None
+                    found.update((held + offset).tolist())
+                    continue
                 postings = self.postings(segreader, fieldname, btext)
                 if postings is None:
                     return None
                 ids = np.frombuffer(postings[0], dtype=np.uint32).astype(np.int64) + offset
-                found.update(wanted[_holds(ids, wanted)].tolist())
+                found.update(local[_holds(ids, local)].tolist())
             out.append(found)
+        return out
+
+    def held_at(self, segreader, fieldname: str, btext: bytes, docs: np.ndarray):
+        """Which of the sorted ``docs`` (int64 docnums of one segment) hold the term, from the
+        docnums of the posting blocks they would be in (None: postings not read here)."""
+        found = self._term_heads(segreader, fieldname, btext)
+        if found is None:
+            return None
+        _term, (maxids, offsets), leaf = found
+        if leaf is None:
+            leaf = _leaf(segreader.postings(fieldname, btext))
+            if leaf is None:
+                return None
+        matcher, deleted = leaf
+        where = np.searchsorted(np.asarray(maxids, dtype=np.int64), docs)
+        held = []
+        for number in np.unique(where).tolist():
+            if number >= len(maxids):
+                break
+            matcher._goto(offsets[number])  # noqa: SLF001
+            ids = np.asarray(_block_ids(matcher), dtype=np.int64)
+            wanted = docs[where == number]
+            held.append(wanted[_holds(ids, wanted)])
+        if not held:
+            return np.empty(0, dtype=np.int64)
+        out = np.concatenate(held)
+        if deleted:
+            out = out[[d not in deleted for d in out.tolist()]]
         return out
 
     def of(self, segreader, fieldname: str) -> array | None:

@@ -304,3 +304,23 @@ def test_a_common_phrase_is_estimated_from_runs_of_candidates(long_lists):
     assert not found.complete
     assert (found.candidates, found.sampled, found.sample_hits) == (300, 200, 200)
     assert found.estimate() == 300
+
+
+def test_which_candidates_hold_a_word_is_the_same_looked_up_or_read_whole(handle, monkeypatch):
+    """The story step asks which candidates hold a word: looked up in the posting blocks the
+    candidates would be in (few candidates) or read from the whole list, the same answer, the
+    segment's deleted documents left out both ways."""
+    import search.accumulate as acc
+
+    with handle.searcher() as searcher:
+        reader = searcher.reader()
+        words = sorted({t.decode() for t in reader.lexicon("text")})
+        everyone = list(range(reader.doc_count_all()))
+        # Whoosh's own posting lists (the segments' deleted documents already left out).
+        expected = [set(searcher.postings("text", word).all_ids()) for word in words]
+        whole = Lengths().holding(searcher, "text", words, everyone)
+        monkeypatch.setattr(acc, "LOOKUP_BELOW", 0)  # every word looked up
+        looked_up = Lengths().holding(searcher, "text", words, everyone)
+    assert whole == expected
+    assert looked_up == expected
+    assert sum(map(len, expected)) > 20
