@@ -37,7 +37,7 @@ from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
 from search.analysis import IndexWords
-from search.schema import PackedPositions, decode_packed
+from search.schema import POSTING_BLOCK, PackedPositions, decode_packed
 
 _PACKED = PackedPositions()
 Term = tuple[str, str, float]  # field, text, boost; or a phrase: field, words, boost
@@ -122,6 +122,7 @@ class Lengths:
         self._term_positions: OrderedDict[tuple, _TermPositions] = OrderedDict()
         self._term_positions_held = 0
         self._term_positions_limit = cached_term_positions
+        self._deleted: dict[str, frozenset[int]] = {}
 
     def term_scores(
         self, segreader, fieldname: str, btext: bytes, idf: float, avgfl: float, b: float, k1: float
@@ -297,7 +298,10 @@ class Lengths:
                 return found
         if segreader.doc_frequency(fieldname, btext) > WHOLE_LIST_PER_CANDIDATE * candidates:
             return None
-        found = _read_positions(segreader.postings(fieldname, btext))
+        raw = _list_bytes(segreader, fieldname, btext)
+        if raw is None:
+            return None
+        found = _decode_positions_list(raw, self.deleted(segreader))
         if found is None:
             return None
         size = found.size()
@@ -357,7 +361,8 @@ class Lengths:
         if keep_values:
             found = self._read_keeping_values(segreader, fieldname, btext)
         else:
-            found = _read_postings(segreader.postings(fieldname, btext))
+            raw = _list_bytes(segreader, fieldname, btext)
+            found = None if raw is None else _decode_postings(raw, self.deleted(segreader))
         if found is None or len(found[0]) > self._postings_limit // 4:
             return found
         with self._lock:
@@ -366,6 +371,14 @@ class Lengths:
             while self._postings_held > self._postings_limit:
                 _, (old_ids, _) = self._postings.popitem(last=False)
                 self._postings_held -= len(old_ids)
+        return found
+
+    def deleted(self, segreader) -> frozenset[int]:
+        """The segment's deleted documents (fixed for a build: its segments never change)."""
+        key = segreader.segment().segment_id()
+        found = self._deleted.get(key)
+        if found is None:
+            found = self._deleted[key] = frozenset(segreader._perdoc.deleted_docs())  # noqa: SLF001
         return found
 
     def words(self) -> IndexWords:
@@ -656,9 +669,29 @@ def _read_postings(matcher) -> tuple[array, array] | None:
     if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves it a 1-tuple
         (length,) = length
     raw = matcher._postfile.get(matcher._startoffset, length)  # noqa: SLF001
+    return _decode_postings(raw, deleted, matcher._byteids)  # noqa: SLF001
+
+
+def _list_bytes(segreader, fieldname: str, btext: bytes) -> bytes | None:
+    """A term's whole posting list in one segment as stored (Whoosh's blocks), read straight
+    from the postings file: no matcher (which reads the first block's header besides) is made;
+    None when the list is inlined in its term info or not Whoosh 2.7.4's layout."""
+    terms = segreader._terms  # noqa: SLF001 (pinned Whoosh 2.7.4)
+    if type(terms) is not whoosh3.W3TermsReader:
+        return None
+    info = terms.term_info(fieldname, btext)
+    if info.is_inlined():
+        return None
+    offset, length = info.extent()
+    if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves it a 1-tuple
+        (length,) = length
+    return terms._postfile.get(offset, length)  # noqa: SLF001
+
+
+def _decode_postings(raw: bytes, deleted, byteids=False) -> tuple[array, array] | None:
+    """:func:`_read_postings` from the list's bytes and the segment's deleted documents."""
     if raw[:4] != whoosh3.WHOOSH3_HEADER_MAGIC:
         return None
-    byteids = matcher._byteids  # noqa: SLF001
     view = io.BytesIO(raw)
     ids, weights = array("I"), array("f")
     position, end = 4, len(raw)
@@ -724,9 +757,13 @@ def _read_positions(matcher) -> _TermPositions | None:
     if isinstance(length, tuple):
         (length,) = length
     raw = matcher._postfile.get(matcher._startoffset, length)  # noqa: SLF001
+    return _decode_positions_list(raw, deleted, matcher._byteids)  # noqa: SLF001
+
+
+def _decode_positions_list(raw: bytes, deleted, byteids=False) -> _TermPositions | None:
+    """:func:`_read_positions` from the list's bytes and the segment's deleted documents."""
     if raw[:4] != whoosh3.WHOOSH3_HEADER_MAGIC:
         return None
-    byteids = matcher._byteids  # noqa: SLF001
     view = io.BytesIO(raw)
     ids: list = []
     values: list[bytes] = []
@@ -921,10 +958,10 @@ PHRASE_TRIES = 2000
 # decode instead of one per candidate).
 PHRASE_SAMPLE = 200
 PHRASE_SAMPLE_RUNS = 10
-# A phrase's word is looked up at its candidates (the posting blocks they are in) rather than read
-# whole when it is in at least this many times more documents than there are candidates (a posting
-# block holds 128 documents).
-LOOKUP_BELOW = 128
+# A word is looked up at its candidates (the posting blocks they are in) rather than read whole
+# when it is in at least this many times more documents than there are candidates: as many as a
+# posting block holds (fewer candidates than the list has blocks).
+LOOKUP_BELOW = POSTING_BLOCK
 
 
 @dataclass

@@ -18,8 +18,14 @@ from search.analysis import exact_analyzer, italian_analyzer
 
 # 3: source and author stored in their canonical form; 4: one weighted ranked ``text`` field
 # (title, lead, body and byline as BM25F sections) and one-permutation MinHash signatures;
-# 5: positions packed as numbers (PackedPositions) instead of pickled lists.
+# 5: positions packed as numbers (PackedPositions) instead of pickled lists, and posting blocks
+# of POSTING_BLOCK postings.
 SCHEMA_VERSION = 5
+
+# Postings per block of a posting list (Whoosh's default is 128). A news query reads whole
+# lists of mid-frequency words (its own, the story step's): fewer, larger blocks cost less
+# Python per posting to decode; a lookup at a few candidates decodes more, as arrays.
+POSTING_BLOCK = 1024
 
 _COUNT = struct.Struct("!I")  # Whoosh's pack_uint: a posting value's number of positions
 _WIDE = 0x80000000  # set in the count: the deltas are 4 bytes each instead of 2

@@ -33,13 +33,13 @@ from operator import itemgetter
 from pickle import dumps
 
 from whoosh import formats
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3PostingsWriter
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3PostingsWriter
 from whoosh.system import pack_uint
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from search.analysis import IndexWords, exact_analyzer, italian_analyzer
-from search.schema import PackedPositions
+from search.schema import POSTING_BLOCK, PackedPositions
 
 # Rough bytes of memory per buffered posting and per buffered term (Python objects).
 _POSTING_BYTES = 40
@@ -160,6 +160,7 @@ class FastSegmentWriter(SegmentWriter):
     """A ``SegmentWriter`` with the fast paths described in the module docstring."""
 
     def __init__(self, ix, limitmb: int = 128, **kwargs):
+        kwargs.setdefault("codec", W3Codec(blocklimit=POSTING_BLOCK))
         super().__init__(ix, limitmb=limitmb, **kwargs)
         self.termpool = TermPool(limitmb, tempdir=getattr(self.storage, "folder", None))
         self.words = IndexWords()

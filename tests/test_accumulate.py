@@ -219,9 +219,15 @@ def test_a_phrase_past_its_budget_stops_reading_words(tmp_path):
 
 
 @pytest.fixture
-def long_lists(tmp_path):
-    """300 articles (posting lists of several 128-posting blocks), one build then an update that
-    leaves deleted versions behind: "il presidente" is in every article, "il melone" in two."""
+def long_lists(tmp_path, monkeypatch):
+    """300 articles (posting lists of several 128-posting blocks: the index's blocks made as
+    small as Whoosh's default for the test), one build then an update that leaves deleted
+    versions behind: "il presidente" is in every article, "il melone" in two."""
+    import search.accumulate
+    import search.writer
+
+    monkeypatch.setattr(search.writer, "POSTING_BLOCK", 128)
+    monkeypatch.setattr(search.accumulate, "LOOKUP_BELOW", 128)
     articles = [
         {
             "id": f"a{i}",
