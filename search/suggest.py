@@ -132,6 +132,13 @@ def terms_within(
 MEMORY_TERMS = 1_000_000
 
 
+def warm(reader) -> None:
+    """Load each segment's spelling terms now (the first walk would otherwise)."""
+    for leaf, _ in reader.leaf_readers():
+        if SPELL_FIELD in leaf.indexed_field_names():
+            _cursor(leaf)
+
+
 def _cursor(leaf):
     """A cursor over one segment's ``SPELL_FIELD`` terms: in memory (a sorted list, seeks by
     bisection), or on disk with seeks that remember the keys they read.

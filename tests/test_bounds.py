@@ -110,6 +110,28 @@ def test_a_query_past_its_work_budget_returns_what_it_found(handle, monkeypatch,
     assert result.suggestion == "comunale delibera"
 
 
+def test_a_builds_first_query_is_not_charged_for_loading_the_build(handle, monkeypatch):
+    """What every search of a build reads (spelling terms, facet columns) is loaded before the
+    first query's budget starts: a slow load does not leave that query answered in part."""
+    real_warm = searcher.spelling.warm
+    loaded = []
+
+    def slow_warm(reader):
+        real_warm(reader)
+        loaded.append(True)
+        deadline = collecting.Deadline(0.3)  # a load that takes longer than the whole budget
+        while not deadline.passed():
+            pass
+
+    monkeypatch.setattr(searcher.spelling, "warm", slow_warm)
+    monkeypatch.setattr(searcher, "WORK_BUDGET_S", 0.2)
+    first = search(handle, "comunale delibera")
+    again = search(handle, "consiglio")
+    assert loaded == [True]  # once per build
+    assert (first.total, first.total_exact) == (12, True)
+    assert (again.total, again.total_exact) == (12, True)
+
+
 def test_many_prefixes_share_one_expansion_budget(handle):
     many = " ".join(f"{a}{b}{c}*" for a in "cdg" for b in "oia" for c in "nlmrst")[:499]
     parsed = parse(" ".join(many.split()[:64]))
