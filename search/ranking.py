@@ -192,6 +192,9 @@ STORY_MIN_DF = 2
 # Nor does a word found in more than this share of the documents (1 in 20) tell one story from
 # another (and in an index of fewer than 40 documents no word is a story word).
 STORY_MAX_SHARE = 0.05
+# The story words are chosen in the best hit's opening, up to this many characters of its body
+# (None: all of it): a news story names its people and places first.
+STORY_TEXT_CHARS: int | None = 800
 
 
 def story_terms(
@@ -202,6 +205,8 @@ def story_terms(
     ``exclude`` and those no other document holds left out."""
     fields = searcher.stored_fields(docnum)
     text = fields.get("body") or ""
+    if STORY_TEXT_CHARS is not None and len(text) > STORY_TEXT_CHARS:
+        text = text[: text.rfind(" ", 0, STORY_TEXT_CHARS) + 1 or STORY_TEXT_CHARS]
     if fields.get("title") and not fields.get("title_derived"):
         text = f"{fields['title']}\n{text}"
     words = lengths.words() if lengths is not None else IndexWords()
