@@ -136,7 +136,7 @@ class Lengths:
             if found is not None:
                 self._scores.move_to_end(key)
                 return found
-        postings = self.postings(segreader, fieldname, btext, keep_values=True)
+        postings = self._postings_and_positions(segreader, fieldname, btext)
         norms = self.norm_array(segreader, fieldname, avgfl, b, k1)
         if postings is None or norms is None:
             return None
@@ -171,41 +171,6 @@ class Lengths:
         held = np.fromiter(found, dtype=np.uint32, count=len(found))
         tfs = np.fromiter((tf for tf, _ in found.values()), dtype=np.float32, count=len(found))
         return held, _bm25(tfs, norms[held], idf, k1)
-
-    def _read_keeping_values(self, segreader, fieldname: str, btext: bytes):
-        """The live postings of one term, every block decoded once: its values are kept for
-        :meth:`values` (when the term is not too long for the cache)."""
-        leaf = _leaf(segreader.postings(fieldname, btext))
-        if leaf is None:
-            return None
-        matcher, deleted = leaf
-        term = (segreader.segment().segment_id(), fieldname, btext)
-        heads = _block_heads(matcher)
-        keep = segreader.doc_frequency(fieldname, btext) * 4 <= self._blocks_limit
-        ids, weights = array("I"), array("f")
-        blocks = []
-        for offset in heads[1]:
-            matcher._goto(offset)  # noqa: SLF001
-            block_ids = _block_ids(matcher)
-            matcher._read_weights()  # noqa: SLF001
-            block_weights = matcher._weights  # noqa: SLF001
-            if keep:
-                matcher._read_values()  # noqa: SLF001
-                blocks.append(_Block(block_ids, block_weights, matcher._values))  # noqa: SLF001
-            _extend_live(ids, weights, block_ids, block_weights, deleted)
-        with self._lock:
-            if len(self._heads) >= 4096:
-                self._heads.clear()
-            self._heads[term] = heads
-            for number, block in enumerate(blocks):
-                key = (*term, number)
-                if key not in self._blocks:
-                    self._blocks[key] = block
-                    self._blocks_held += len(block.ids)
-            while self._blocks_held > self._blocks_limit and self._blocks:
-                _, old = self._blocks.popitem(last=False)
-                self._blocks_held -= len(old.ids)
-        return ids, weights
 
     def _term_heads(self, segreader, fieldname: str, btext: bytes):
         """``(term key, (last docnums, block offsets), leaf or None)`` of one term's posting
@@ -264,7 +229,7 @@ class Lengths:
         where = np.searchsorted(np.asarray(maxids, dtype=np.int64), docs)
         held: list[np.ndarray] = []
         values: list[bytes] = []
-        for number in np.unique(where).tolist():
+        for number in _distinct(where).tolist():
             if number >= len(maxids):
                 break
             kept = self._kept_block(
@@ -302,11 +267,14 @@ class Lengths:
         if raw is None:
             return None
         found = _decode_positions_list(raw, self.deleted(segreader))
-        if found is None:
-            return None
+        if found is not None:
+            self._keep_term_positions(key, found)
+        return found
+
+    def _keep_term_positions(self, key: tuple, found: _TermPositions) -> None:
         size = found.size()
         if size > self._term_positions_limit // 4:
-            return found
+            return
         with self._lock:
             if key not in self._term_positions:
                 self._term_positions[key] = found
@@ -314,6 +282,23 @@ class Lengths:
             while self._term_positions_held > self._term_positions_limit:
                 _, old = self._term_positions.popitem(last=False)
                 self._term_positions_held -= old.size()
+
+    def _postings_and_positions(self, segreader, fieldname: str, btext: bytes):
+        """:meth:`postings` of a positional field's term, its whole positions kept from the
+        same decoding (a phrase's word: scored whole, then checked at its candidates)."""
+        key = (segreader.segment().segment_id(), fieldname, btext)
+        with self._lock:
+            found = self._postings.get(key)
+            if found is not None:
+                self._postings.move_to_end(key)
+                return found
+        raw = _list_bytes(segreader, fieldname, btext)
+        both = None if raw is None else _decode_with_positions(raw, self.deleted(segreader))
+        if both is None:
+            return None
+        found, positions = both
+        self._keep_postings(key, found)
+        self._keep_term_positions(key, positions)
         return found
 
     def values(
@@ -347,31 +332,31 @@ class Lengths:
                 out[d] = (found.weights[i], found.value(i)) if weights else found.value(i)
         return out
 
-    def postings(
-        self, segreader, fieldname: str, btext: bytes, keep_values: bool = False
-    ) -> tuple[array, array] | None:
-        """One term's live postings in one segment, as (docnums, weights); ``keep_values``: also
-        keep the decoded blocks' values for :meth:`values` (a phrase's words: one decoding)."""
+    def postings(self, segreader, fieldname: str, btext: bytes) -> tuple[array, array] | None:
+        """One term's live postings in one segment, as (docnums, weights)."""
         key = (segreader.segment().segment_id(), fieldname, btext)
         with self._lock:
             found = self._postings.get(key)
             if found is not None:
                 self._postings.move_to_end(key)
                 return found
-        if keep_values:
-            found = self._read_keeping_values(segreader, fieldname, btext)
-        else:
-            raw = _list_bytes(segreader, fieldname, btext)
-            found = None if raw is None else _decode_postings(raw, self.deleted(segreader))
-        if found is None or len(found[0]) > self._postings_limit // 4:
-            return found
+        raw = _list_bytes(segreader, fieldname, btext)
+        found = None if raw is None else _decode_postings(raw, self.deleted(segreader))
+        if found is not None:
+            self._keep_postings(key, found)
+        return found
+
+    def _keep_postings(self, key: tuple, found: tuple[array, array]) -> None:
+        if len(found[0]) > self._postings_limit // 4:
+            return
         with self._lock:
+            if key in self._postings:
+                return
             self._postings[key] = found
             self._postings_held += len(found[0])
             while self._postings_held > self._postings_limit:
                 _, (old_ids, _) = self._postings.popitem(last=False)
                 self._postings_held -= len(old_ids)
-        return found
 
     def deleted(self, segreader) -> frozenset[int]:
         """The segment's deleted documents (fixed for a build: its segments never change)."""
@@ -449,7 +434,7 @@ class Lengths:
         matcher, deleted = leaf
         where = np.searchsorted(np.asarray(maxids, dtype=np.int64), docs)
         held = []
-        for number in np.unique(where).tolist():
+        for number in _distinct(where).tolist():
             if number >= len(maxids):
                 break
             matcher._goto(offsets[number])  # noqa: SLF001
@@ -762,35 +747,49 @@ def _read_positions(matcher) -> _TermPositions | None:
 
 def _decode_positions_list(raw: bytes, deleted, byteids=False) -> _TermPositions | None:
     """:func:`_read_positions` from the list's bytes and the segment's deleted documents."""
+    both = _decode_with_positions(raw, deleted, byteids)
+    return None if both is None else both[1]
+
+
+def _decode_with_positions(raw: bytes, deleted, byteids=False):
+    """A whole posting list's ``(docnums, weights)`` (as :func:`_decode_postings`) and its
+    :class:`_TermPositions`, from one decoding of its blocks; None when not read here."""
     if raw[:4] != whoosh3.WHOOSH3_HEADER_MAGIC:
         return None
     view = io.BytesIO(raw)
-    ids: list = []
+    ids: array = array("I")
+    weights: array = array("f")
     values: list[bytes] = []
     position, end = 4, len(raw)
     while position < end:
         (length,) = _INT.unpack_from(raw, position)  # negative: the last block
         view.seek(position + _INT_SIZE)
-        _count, _maxid, _maxweight, compression, _minlength, _maxlength = pickle_load(view)
+        count, _maxid, _maxweight, compression, _minlength, _maxlength = pickle_load(view)
         position += _INT_SIZE + abs(length)
         data = raw[view.tell() : position]
-        block_ids, _weights, block_values = loads(zlib.decompress(data) if compression else data)
+        block_ids, block_weights, block_values = loads(
+            zlib.decompress(data) if compression else data
+        )
         if block_values is None:
             return None
         if not byteids:
-            block_ids = list(itertools.accumulate(block_ids))
+            block_ids = array("I", itertools.accumulate(block_ids))
+        if block_weights is None:
+            block_weights = array("f", [1.0]) * count
+        elif isinstance(block_weights, float):
+            block_weights = array("f", [block_weights]) * count
         if deleted:
             live = [i for i, d in enumerate(block_ids) if d not in deleted]
-            block_ids = [block_ids[i] for i in live]
             block_values = [block_values[i] for i in live]
-        ids.extend(block_ids)
+        _extend_live(ids, weights, block_ids, block_weights, deleted)
         values.extend(block_values)
         if length < 0:
             break
+    docs = np.frombuffer(ids, dtype=np.uint32).astype(np.int64)
     if not values:
-        return _TermPositions(np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int64))
+        return (ids, weights), _TermPositions(docs, np.empty(0, np.int64), np.empty(0, np.int64))
     counts, positions = decode_packed(values)
-    return _TermPositions(np.array(ids, dtype=np.int64), counts, positions)
+    return (ids, weights), _TermPositions(docs, counts, positions)
 
 
 def _extend_live(ids: array, weights: array, block_ids, block_weights, deleted) -> None:
@@ -1128,6 +1127,14 @@ def _bm25(tfs: np.ndarray, norms: np.ndarray, idf: float, k1: float) -> np.ndarr
     return idf * ((tf * (k1 + 1)) / (tf + norms))
 
 
+def _distinct(ordered: np.ndarray) -> np.ndarray:
+    """The distinct values of an ascending array (``np.unique`` without its sort, and without
+    the import of ``numpy.ma`` its first call makes: 20 ms)."""
+    if len(ordered) < 2:
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
 def _holds(docs: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     """Which of ``wanted`` are in ``docs`` (both sorted docnum arrays), as a boolean mask."""
     at = np.searchsorted(docs, wanted)
@@ -1179,9 +1186,9 @@ def _holding(leaves, starts_at, lengths, fieldname, btexts, rarest_first, candid
                 starts = np.intersect1d(starts, these, assume_unique=True)
             if not len(starts):
                 break
-            docs = np.unique(starts >> 32)
+            docs = _distinct(starts >> 32)
         if starts is not None and len(starts):
-            out.extend((np.unique(starts >> 32) + offset).tolist())
+            out.extend((_distinct(starts >> 32) + offset).tolist())
     return out
 
 
