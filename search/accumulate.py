@@ -88,9 +88,10 @@ CACHED_POSITIONS = 4_000_000
 # "che", "il") are shared by most phrases, and once decoded they are looked up in a few array
 # operations instead of a Python step per candidate.
 CACHED_TERM_POSITIONS = 24_000_000
-# A word's whole list is decoded (and kept) when it holds at most this many times more documents
-# than there are candidates to check: the candidates would touch most of its blocks anyway.
-WHOLE_LIST_PER_CANDIDATE = 64
+# A phrase's word is decoded whole (and kept) when it holds at most this many times more
+# documents than there are candidates to check; past that, it is looked up at the candidates,
+# in the posting blocks they are in, unless it is kept whole already.
+WHOLE_LIST_PER_CANDIDATE = 16
 # Document frequencies kept per build (the story step's words), up to this many words.
 CACHED_FREQUENCIES = 200_000
 
@@ -282,6 +283,10 @@ class Lengths:
             while self._term_positions_held > self._term_positions_limit:
                 _, old = self._term_positions.popitem(last=False)
                 self._term_positions_held -= old.size()
+
+    def kept_whole(self, segreader, fieldname: str, btext: bytes) -> bool:
+        """Whether a term's whole positions in a segment are kept (cheapest to look up)."""
+        return (segreader.segment().segment_id(), fieldname, btext) in self._term_positions
 
     def _postings_and_positions(self, segreader, fieldname: str, btext: bytes):
         """:meth:`postings` of a positional field's term, its whole positions kept from the
@@ -1038,10 +1043,14 @@ def phrase_matches(
                 # search says its count is not exact).
                 local = local[:0]
                 break
-            if term_scores and len(local) * LOOKUP_BELOW <= segreader.doc_frequency(
-                fieldname, btext
+            if (
+                term_scores
+                and not lengths.kept_whole(segreader, fieldname, btext)
+                and len(local) * WHOLE_LIST_PER_CANDIDATE
+                <= segreader.doc_frequency(fieldname, btext)
             ):
-                # Far fewer candidates than the word has posting blocks: look it up there.
+                # Far fewer candidates than the word has documents: look it up in the blocks
+                # they are in (decoding a few of its postings, not all of its positions).
                 found = lengths.scores_at(
                     segreader, fieldname, btext, local.tolist(), idfs[btext], avgfl, b, k1
                 )
