@@ -33,6 +33,7 @@ from whoosh import query as wq
 from whoosh import scoring
 from whoosh.codec import whoosh3
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
 from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
@@ -92,6 +93,8 @@ CACHED_TERM_POSITIONS = 24_000_000
 # documents than there are candidates to check; past that, it is looked up at the candidates,
 # in the posting blocks they are in, unless it is kept whole already.
 WHOLE_LIST_PER_CANDIDATE = 16
+# Term infos kept per build (a query's words, the story step's), up to this many.
+CACHED_INFOS = 100_000
 # Document frequencies kept per build (the story step's words), up to this many words.
 CACHED_FREQUENCIES = 200_000
 
@@ -124,6 +127,7 @@ class Lengths:
         self._term_positions_held = 0
         self._term_positions_limit = cached_term_positions
         self._deleted: dict[str, frozenset[int]] = {}
+        self._infos: dict[tuple, object] = {}
 
     def term_scores(
         self, segreader, fieldname: str, btext: bytes, idf: float, avgfl: float, b: float, k1: float
@@ -262,9 +266,10 @@ class Lengths:
             if found is not None:
                 self._term_positions.move_to_end(key)
                 return found
-        if segreader.doc_frequency(fieldname, btext) > WHOLE_LIST_PER_CANDIDATE * candidates:
+        info = self.info(segreader, fieldname, btext)
+        if info is None or info.doc_frequency() > WHOLE_LIST_PER_CANDIDATE * candidates:
             return None
-        raw = _list_bytes(segreader, fieldname, btext)
+        raw = _list_bytes(segreader, self.info(segreader, fieldname, btext))
         if raw is None:
             return None
         found = _decode_positions_list(raw, self.deleted(segreader))
@@ -284,6 +289,25 @@ class Lengths:
                 _, old = self._term_positions.popitem(last=False)
                 self._term_positions_held -= old.size()
 
+    def info(self, segreader, fieldname: str, btext: bytes):
+        """A term's term info in one segment (its document frequency, where its postings are),
+        or None when the segment lacks it; kept per build (one hash lookup in the terms file
+        instead of one for ``in``, one for the frequency and one for the postings)."""
+        key = (segreader.segment().segment_id(), fieldname, btext)
+        try:
+            return self._infos[key]
+        except KeyError:
+            pass
+        terms = segreader._terms  # noqa: SLF001 (pinned Whoosh 2.7.4)
+        try:
+            found = terms.term_info(fieldname, btext)
+        except TermNotFound:
+            found = None
+        if len(self._infos) >= CACHED_INFOS:
+            self._infos.clear()
+        self._infos[key] = found
+        return found
+
     def kept_whole(self, segreader, fieldname: str, btext: bytes) -> bool:
         """Whether a term's whole positions in a segment are kept (cheapest to look up)."""
         return (segreader.segment().segment_id(), fieldname, btext) in self._term_positions
@@ -297,7 +321,7 @@ class Lengths:
             if found is not None:
                 self._postings.move_to_end(key)
                 return found
-        raw = _list_bytes(segreader, fieldname, btext)
+        raw = _list_bytes(segreader, self.info(segreader, fieldname, btext))
         both = None if raw is None else _decode_with_positions(raw, self.deleted(segreader))
         if both is None:
             return None
@@ -345,7 +369,7 @@ class Lengths:
             if found is not None:
                 self._postings.move_to_end(key)
                 return found
-        raw = _list_bytes(segreader, fieldname, btext)
+        raw = _list_bytes(segreader, self.info(segreader, fieldname, btext))
         found = None if raw is None else _decode_postings(raw, self.deleted(segreader))
         if found is not None:
             self._keep_postings(key, found)
@@ -386,7 +410,12 @@ class Lengths:
         if found is None:
             if len(self._frequencies) >= CACHED_FREQUENCIES:
                 self._frequencies.clear()
-            found = self._frequencies[key] = reader.doc_frequency(fieldname, text)
+            btext = reader.schema[fieldname].to_bytes(text)
+            found = 0
+            for segreader, _ in reader.leaf_readers():
+                info = self.info(segreader, fieldname, btext)
+                found += info.doc_frequency() if info is not None else 0
+            self._frequencies[key] = found
         return found
 
     def holding(self, searcher, fieldname: str, texts: list[str], docnums: list[int]):
@@ -400,7 +429,8 @@ class Lengths:
             btext = field.to_bytes(text)
             found: set[int] = set()
             for segreader, offset in leaves:
-                if (fieldname, btext) not in segreader:
+                info = self.info(segreader, fieldname, btext)
+                if info is None:
                     continue
                 local = wanted[(wanted >= offset) & (wanted < offset + segreader.doc_count_all())]
                 if not len(local):
@@ -408,7 +438,7 @@ class Lengths:
                 key = (segreader.segment().segment_id(), fieldname, btext)
                 if (
                     key not in self._postings
-                    and len(local) * LOOKUP_BELOW <= segreader.doc_frequency(fieldname, btext)
+                    and len(local) * LOOKUP_BELOW <= info.doc_frequency()
                 ):
                     # Far fewer documents to check than the word has posting blocks: look
                     # them up in their blocks instead of reading the whole list.
@@ -573,7 +603,7 @@ def accumulate(
         idf = searcher.idf(fieldname, btext)
         avgfl = searcher.avg_field_length(fieldname) or 1
         for segreader, offset in searcher.reader().leaf_readers():
-            if (fieldname, btext) not in segreader:
+            if lengths.info(segreader, fieldname, btext) is None:
                 continue
             postings = lengths.postings(segreader, fieldname, btext)
             norms = lengths.norm_array(segreader, fieldname, avgfl, b, k1)
@@ -662,15 +692,13 @@ def _read_postings(matcher) -> tuple[array, array] | None:
     return _decode_postings(raw, deleted, matcher._byteids)  # noqa: SLF001
 
 
-def _list_bytes(segreader, fieldname: str, btext: bytes) -> bytes | None:
+def _list_bytes(segreader, info) -> bytes | None:
     """A term's whole posting list in one segment as stored (Whoosh's blocks), read straight
-    from the postings file: no matcher (which reads the first block's header besides) is made;
-    None when the list is inlined in its term info or not Whoosh 2.7.4's layout."""
+    from the postings file by its term info (:meth:`Lengths.info`): no matcher (which reads the
+    first block's header besides) is made; None when the list is inlined in its term info or
+    not Whoosh 2.7.4's layout."""
     terms = segreader._terms  # noqa: SLF001 (pinned Whoosh 2.7.4)
-    if type(terms) is not whoosh3.W3TermsReader:
-        return None
-    info = terms.term_info(fieldname, btext)
-    if info.is_inlined():
+    if info is None or type(terms) is not whoosh3.W3TermsReader or info.is_inlined():
         return None
     offset, length = info.extent()
     if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves it a 1-tuple
@@ -934,7 +962,7 @@ def matching_docs(searcher, q: wq.Query, lengths: Lengths) -> set[int] | None:
             continue
         btext = searcher.schema[fieldname].to_bytes(text)
         for segreader, offset in searcher.reader().leaf_readers():
-            if (fieldname, btext) not in segreader:
+            if lengths.info(segreader, fieldname, btext) is None:
                 continue
             postings = lengths.postings(segreader, fieldname, btext)
             if postings is None:
