@@ -675,23 +675,6 @@ def _leaf(matcher) -> tuple[whoosh3.W3LeafMatcher, frozenset[int]] | None:
     return matcher, deleted
 
 
-def _read_postings(matcher) -> tuple[array, array] | None:
-    """A segment's whole posting list of one term as (docnums, weights), live documents only.
-
-    The list's bytes are read from the postings file at once and its blocks decoded from them
-    (the block layout of ``W3PostingsWriter._write_block``: length, pickled block info, pickled
-    and compressed data), instead of a seek and several reads per block through the matcher."""
-    leaf = _leaf(matcher)
-    if leaf is None:
-        return None
-    matcher, deleted = leaf
-    length = matcher._length  # noqa: SLF001
-    if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves it a 1-tuple
-        (length,) = length
-    raw = matcher._postfile.get(matcher._startoffset, length)  # noqa: SLF001
-    return _decode_postings(raw, deleted, matcher._byteids)  # noqa: SLF001
-
-
 def _list_bytes(segreader, info) -> bytes | None:
     """A term's whole posting list in one segment as stored (Whoosh's blocks), read straight
     from the postings file by its term info (:meth:`Lengths.info`): no matcher (which reads the
@@ -707,7 +690,12 @@ def _list_bytes(segreader, info) -> bytes | None:
 
 
 def _decode_postings(raw: bytes, deleted, byteids=False) -> tuple[array, array] | None:
-    """:func:`_read_postings` from the list's bytes and the segment's deleted documents."""
+    """A segment's whole posting list of one term as (docnums, weights), live documents only,
+    from the list's bytes (:func:`_list_bytes`) and the segment's deleted documents.
+
+    Its blocks are decoded from the bytes (the block layout of ``W3PostingsWriter._write_block``:
+    length, pickled block info, pickled and compressed data), instead of a seek and several
+    reads per block through a matcher."""
     if raw[:4] != whoosh3.WHOOSH3_HEADER_MAGIC:
         return None
     view = io.BytesIO(raw)
@@ -764,22 +752,9 @@ class _TermPositions:
         return np.repeat(docs, counts), self.positions[where].astype(np.int64)
 
 
-def _read_positions(matcher) -> _TermPositions | None:
-    """A segment's whole posting list of one term with its positions (live documents only),
-    read as :func:`_read_postings` reads it; None when not in a form read here."""
-    leaf = _leaf(matcher)
-    if leaf is None:
-        return None
-    matcher, deleted = leaf
-    length = matcher._length  # noqa: SLF001
-    if isinstance(length, tuple):
-        (length,) = length
-    raw = matcher._postfile.get(matcher._startoffset, length)  # noqa: SLF001
-    return _decode_positions_list(raw, deleted, matcher._byteids)  # noqa: SLF001
-
-
 def _decode_positions_list(raw: bytes, deleted, byteids=False) -> _TermPositions | None:
-    """:func:`_read_positions` from the list's bytes and the segment's deleted documents."""
+    """A segment's whole posting list of one term with its positions (live documents only),
+    from the list's bytes and the segment's deleted documents; None when not read here."""
     both = _decode_with_positions(raw, deleted, byteids)
     return None if both is None else both[1]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from corpus import ARTICLES, write_jsonl
 from whoosh import query as wq
@@ -247,27 +248,39 @@ def long_lists(tmp_path, monkeypatch):
 
 
 def test_whole_posting_lists_are_whooshs(long_lists):
-    """Lists read in one piece from the postings file: Whoosh's docnums and weights, live only."""
-    from search.accumulate import _read_postings
-
+    """Lists read in one piece from the postings file: Whoosh's docnums and weights, live only,
+    and for the positional field Whoosh's positions too (from the same decoding)."""
     with long_lists.searcher() as base:
         reader = base.reader()
         assert reader.has_deletions()
         checked = 0
         for segreader, _ in reader.leaf_readers():
+            lengths = Lengths()
             for fieldname, btext in segreader.all_terms():
                 if fieldname not in ("text", "exact"):
                     continue
                 matcher = segreader.postings(fieldname, btext)
-                expected = []
+                expected, where = [], []
                 while matcher.is_active():
                     expected.append((matcher.id(), matcher.weight()))
+                    if fieldname == "exact":
+                        where.extend((matcher.id(), p) for p in matcher.value_as("positions"))
                     matcher.next()
-                found = _read_postings(segreader.postings(fieldname, btext))
-                if found is None:  # inlined (a single posting): Whoosh's matcher reads it
-                    assert len(expected) <= 1
-                    continue
+                found = lengths.postings(segreader, fieldname, btext)
                 assert list(zip(found[0], found[1], strict=True)) == expected
+                if fieldname == "exact" and expected:
+                    # Decoded whole with the positions (a phrase's word), then looked up there.
+                    whole = Lengths()
+                    both = whole._postings_and_positions(segreader, "exact", btext)
+                    assert list(zip(both[0], both[1], strict=True)) == expected
+                    docs = np.array([d for d, _ in expected], dtype=np.int64)
+                    held, positions = whole.positions_at(segreader, "exact", btext, docs)
+                    assert list(zip(held.tolist(), positions.tolist(), strict=True)) == where
+                    # One candidate: looked up in its posting block only.
+                    one = docs[len(docs) // 2 :][:1]
+                    held, positions = Lengths().positions_at(segreader, "exact", btext, one)
+                    mine = [pair for pair in where if pair[0] == one[0]]
+                    assert list(zip(held.tolist(), positions.tolist(), strict=True)) == mine
                 checked += len(expected) > 128
         assert checked  # some lists spanned several blocks
 
