@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 from whoosh import query as wq
 from whoosh import scoring
 from whoosh.searching import Searcher
@@ -67,6 +68,17 @@ class RankingParams:
     # its words, so it stays first. 0 = off.
     story_weight: float = 2.0
     story_terms: int = 20
+    # The feedback step (pseudo-relevance feedback, for long queries only): the most telling
+    # words of the ``feedback_docs`` best hits (after coordination; the query's own words
+    # aside), ``feedback_terms`` of them, are scored like query words at ``feedback_weight``
+    # (the best of them; the others in proportion) for the candidates already found. A pasted
+    # headline's best hits are usually its story, told in words the headline does not use; a
+    # query of fewer than ``feedback_min_words`` words is too thin to trust its best hits.
+    # 0 = off.
+    feedback_weight: float = 0.3
+    feedback_docs: int = 3
+    feedback_terms: int = 10
+    feedback_min_words: int = 5
 
 
 DEFAULT = RankingParams()
@@ -157,9 +169,12 @@ def rerank(
     """
     if len(clauses) < 2 or not ranked:
         return ranked
+    shares = None
     if params.coordination:
-        ranked = _coordinated(searcher, clauses, ranked, params, clause_docs)
+        ranked, shares = _coordinated(searcher, clauses, ranked, params, clause_docs)
     strict = params.coordination and params.coordination_mode in ("count", "idf")
+    if params.feedback_weight > 0 and len(ranked) > 1 and not strict:
+        ranked = _feedback(searcher, clauses, ranked, params, shares, lengths)
     if params.story_weight > 0 and len(ranked) > 2 and not strict:
         # (A strict mode orders by words held first: a score factor would undo that order.)
         ranked = _story(searcher, clauses, ranked, params, lengths)
@@ -180,11 +195,12 @@ def _coordinated(searcher, clauses, ranked, params, clause_docs):
         weights = [1.0] * len(clauses)
     have = {d: sum(w for w, h in zip(weights, hits, strict=True) if d in h) for d in docnums}
     if mode in ("count", "idf"):  # strict: more of the query first, then the BM25F score
-        return sorted(ranked, key=lambda pair: (-round(have[pair[0]], 6), -pair[1]))
+        return sorted(ranked, key=lambda pair: (-round(have[pair[0]], 6), -pair[1])), None
     total = sum(weights) or 1.0
     power = params.coordination_power
-    rescored = [(d, s * (have[d] / total) ** power) for d, s in ranked]
-    return sorted(rescored, key=lambda pair: -pair[1])
+    shares = {d: (have[d] / total) ** power for d in docnums}
+    rescored = [(d, s * shares[d]) for d, s in ranked]
+    return sorted(rescored, key=lambda pair: -pair[1]), shares
 
 
 # A word of the best hit that no other document holds cannot move anything: not a story word.
@@ -244,6 +260,96 @@ def _story(searcher, clauses, ranked, params, lengths=None):
     factor = params.story_weight / total
     rescored = [(d, s * (1 + factor * held[d])) for d, s in ranked]
     return sorted(rescored, key=lambda pair: -pair[1])
+
+
+def feedback_terms(
+    searcher, docnums: list[tuple[int, float]], exclude: set[str], count: int, lengths=None
+) -> list[tuple[float, str]]:
+    """The ``count`` most telling stemmed words of the best hits ``(docnum, score)``, best
+    first: each hit's :func:`story_terms` weights, in proportion to its score (the best hit's
+    count fully), added up."""
+    top = max((s for _, s in docnums), default=0.0)
+    if top <= 0:
+        return []
+    summed: dict[str, float] = {}
+    for docnum, score in docnums:
+        share = score / top
+        if share <= 0:
+            continue
+        for weight, stem in story_terms(searcher, docnum, exclude, FEEDBACK_PER_DOC, lengths):
+            summed[stem] = summed.get(stem, 0.0) + share * weight
+    best = sorted(((w, stem) for stem, w in summed.items()), key=lambda p: (-p[0], p[1]))
+    return best[:count]
+
+
+# The words of each best hit the feedback step weighs (its most telling ones).
+FEEDBACK_PER_DOC = 60
+
+
+def _feedback(searcher, clauses, ranked, params, shares, lengths=None):
+    """The candidates re-scored with the feedback words (see ``RankingParams.feedback_weight``):
+    each adds its BM25F at its weight, times the candidate's coordination share."""
+    query = {text for c in clauses for field, text in c.iter_all_terms() if field == TEXT_FIELD}
+    if len(query) < params.feedback_min_words:
+        return ranked
+    terms = feedback_terms(
+        searcher, ranked[: params.feedback_docs], query, params.feedback_terms, lengths
+    )
+    if not terms:
+        return ranked
+    top = terms[0][0]
+    docnums = [d for d, _ in ranked]
+    added = dict.fromkeys(docnums, 0.0)
+    for weight, stem in terms:
+        boost = params.feedback_weight * weight / top
+        for d, score in _term_scores(searcher, stem, docnums, lengths).items():
+            added[d] += boost * score
+    rescored = [(d, s + added[d] * (shares[d] if shares is not None else 1.0)) for d, s in ranked]
+    return sorted(rescored, key=lambda pair: -pair[1])
+
+
+def _term_scores(searcher, stem: str, docnums: list[int], lengths=None) -> dict[int, float]:
+    """One ``text`` word's BM25F at those of ``docnums`` that hold it (as a query word scores)."""
+    if lengths is not None:
+        found = _cached_term_scores(searcher, stem, docnums, lengths)
+        if found is not None:
+            return found
+    out: dict[int, float] = {}
+    matcher = wq.Term(TEXT_FIELD, stem).matcher(searcher)
+    for doc in sorted(docnums):
+        if not matcher.is_active():
+            break
+        if matcher.id() < doc:
+            matcher.skip_to(doc)
+            if not matcher.is_active():
+                break
+        if matcher.id() == doc:
+            out[doc] = matcher.score()
+    return out
+
+
+def _cached_term_scores(searcher, stem, docnums, lengths) -> dict[int, float] | None:
+    """:func:`_term_scores` from the build's posting cache (None: not in a form read there)."""
+    btext = searcher.schema[TEXT_FIELD].to_bytes(stem)
+    weighting = searcher.weighting
+    b = weighting._field_B.get(TEXT_FIELD, weighting.B)  # noqa: SLF001
+    idf = searcher.idf(TEXT_FIELD, btext)
+    avgfl = searcher.avg_field_length(TEXT_FIELD) or 1
+    wanted = np.array(sorted(docnums), dtype=np.int64)
+    out: dict[int, float] = {}
+    for segreader, offset in searcher.reader().leaf_readers():
+        if (TEXT_FIELD, btext) not in segreader:
+            continue
+        found = lengths.term_scores(segreader, TEXT_FIELD, btext, idf, avgfl, b, weighting.K1)
+        if found is None:
+            return None
+        docs = found[0].astype(np.int64) + offset
+        at = np.searchsorted(docs, wanted)
+        inside = at < len(docs)
+        held = np.zeros(len(wanted), dtype=bool)
+        held[inside] = docs[at[inside]] == wanted[inside]
+        out.update(zip(wanted[held].tolist(), found[1][at[held]].tolist(), strict=True))
+    return out
 
 
 def ranked_searcher(base: Searcher, params: RankingParams = DEFAULT) -> Searcher:
