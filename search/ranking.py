@@ -164,20 +164,21 @@ def rerank(
 
     ``clause_docs``: the documents each clause matches, when the caller already knows them;
     ``lengths``: the build's posting cache (:class:`search.accumulate.Lengths`), which makes the
-    story step cheap. Then the story step (``RankingParams.story_weight``; not after a strict
-    coordination mode).
+    story step cheap. Then the feedback step (``RankingParams.feedback_weight``) and the story
+    step (``RankingParams.story_weight``), neither after a strict coordination mode.
     """
     if len(clauses) < 2 or not ranked:
         return ranked
+    memo: dict[int, list[tuple[float, str]]] = {}  # a hit's telling words, read once
     shares = None
     if params.coordination:
         ranked, shares = _coordinated(searcher, clauses, ranked, params, clause_docs)
     strict = params.coordination and params.coordination_mode in ("count", "idf")
     if params.feedback_weight > 0 and len(ranked) > 1 and not strict:
-        ranked = _feedback(searcher, clauses, ranked, params, shares, lengths)
+        ranked = _feedback(searcher, clauses, ranked, params, shares, lengths, memo)
     if params.story_weight > 0 and len(ranked) > 2 and not strict:
         # (A strict mode orders by words held first: a score factor would undo that order.)
-        ranked = _story(searcher, clauses, ranked, params, lengths)
+        ranked = _story(searcher, clauses, ranked, params, lengths, memo)
     return ranked
 
 
@@ -239,11 +240,15 @@ def story_terms(
     return scored[:count]
 
 
-def _story(searcher, clauses, ranked, params, lengths=None):
+def _story(searcher, clauses, ranked, params, lengths=None, memo=None):
     """Re-score the candidates by the share of the best hit's story words they hold."""
     best = max(ranked, key=lambda pair: pair[1])[0]
-    query = {text for c in clauses for field, text in c.iter_all_terms() if field == TEXT_FIELD}
-    terms = story_terms(searcher, best, query, params.story_terms, lengths)
+    if memo and best in memo and params.story_terms <= FEEDBACK_PER_DOC:
+        # The feedback step read this hit's words already (best first: the same top words).
+        terms = memo[best][: params.story_terms]
+    else:
+        query = {t for c in clauses for field, t in c.iter_all_terms() if field == TEXT_FIELD}
+        terms = story_terms(searcher, best, query, params.story_terms, lengths)
     total = sum(weight for weight, _ in terms)
     if not total:
         return ranked
@@ -263,11 +268,16 @@ def _story(searcher, clauses, ranked, params, lengths=None):
 
 
 def feedback_terms(
-    searcher, docnums: list[tuple[int, float]], exclude: set[str], count: int, lengths=None
+    searcher,
+    docnums: list[tuple[int, float]],
+    exclude: set[str],
+    count: int,
+    lengths=None,
+    memo: dict | None = None,
 ) -> list[tuple[float, str]]:
     """The ``count`` most telling stemmed words of the best hits ``(docnum, score)``, best
     first: each hit's :func:`story_terms` weights, in proportion to its score (the best hit's
-    count fully), added up."""
+    count fully), added up. ``memo``: each hit's words are left there (for the story step)."""
     top = max((s for _, s in docnums), default=0.0)
     if top <= 0:
         return []
@@ -276,7 +286,10 @@ def feedback_terms(
         share = score / top
         if share <= 0:
             continue
-        for weight, stem in story_terms(searcher, docnum, exclude, FEEDBACK_PER_DOC, lengths):
+        words = story_terms(searcher, docnum, exclude, FEEDBACK_PER_DOC, lengths)
+        if memo is not None:
+            memo[docnum] = words
+        for weight, stem in words:
             summed[stem] = summed.get(stem, 0.0) + share * weight
     best = sorted(((w, stem) for stem, w in summed.items()), key=lambda p: (-p[0], p[1]))
     return best[:count]
@@ -286,37 +299,39 @@ def feedback_terms(
 FEEDBACK_PER_DOC = 60
 
 
-def _feedback(searcher, clauses, ranked, params, shares, lengths=None):
+def _feedback(searcher, clauses, ranked, params, shares, lengths=None, memo=None):
     """The candidates re-scored with the feedback words (see ``RankingParams.feedback_weight``):
     each adds its BM25F at its weight, times the candidate's coordination share."""
     query = {text for c in clauses for field, text in c.iter_all_terms() if field == TEXT_FIELD}
     if len(query) < params.feedback_min_words:
         return ranked
     terms = feedback_terms(
-        searcher, ranked[: params.feedback_docs], query, params.feedback_terms, lengths
+        searcher, ranked[: params.feedback_docs], query, params.feedback_terms, lengths, memo
     )
     if not terms:
         return ranked
     top = terms[0][0]
-    docnums = [d for d, _ in ranked]
-    added = dict.fromkeys(docnums, 0.0)
+    wanted = np.array(sorted(d for d, _ in ranked), dtype=np.int64)
+    added = np.zeros(len(wanted))
     for weight, stem in terms:
-        boost = params.feedback_weight * weight / top
-        for d, score in _term_scores(searcher, stem, docnums, lengths).items():
-            added[d] += boost * score
-    rescored = [(d, s + added[d] * (shares[d] if shares is not None else 1.0)) for d, s in ranked]
+        added += (params.feedback_weight * weight / top) * _term_scores(
+            searcher, stem, wanted, lengths
+        )
+    extra = dict(zip(wanted.tolist(), added.tolist(), strict=True))
+    rescored = [(d, s + extra[d] * (shares[d] if shares is not None else 1.0)) for d, s in ranked]
     return sorted(rescored, key=lambda pair: -pair[1])
 
 
-def _term_scores(searcher, stem: str, docnums: list[int], lengths=None) -> dict[int, float]:
-    """One ``text`` word's BM25F at those of ``docnums`` that hold it (as a query word scores)."""
+def _term_scores(searcher, stem: str, wanted: np.ndarray, lengths=None) -> np.ndarray:
+    """One ``text`` word's BM25F (as a query word scores) at the sorted docnums ``wanted``, 0
+    where it is not."""
     if lengths is not None:
-        found = _cached_term_scores(searcher, stem, docnums, lengths)
+        found = _cached_term_scores(searcher, stem, wanted, lengths)
         if found is not None:
             return found
-    out: dict[int, float] = {}
+    out = np.zeros(len(wanted))
     matcher = wq.Term(TEXT_FIELD, stem).matcher(searcher)
-    for doc in sorted(docnums):
+    for i, doc in enumerate(wanted.tolist()):
         if not matcher.is_active():
             break
         if matcher.id() < doc:
@@ -324,19 +339,18 @@ def _term_scores(searcher, stem: str, docnums: list[int], lengths=None) -> dict[
             if not matcher.is_active():
                 break
         if matcher.id() == doc:
-            out[doc] = matcher.score()
+            out[i] = matcher.score()
     return out
 
 
-def _cached_term_scores(searcher, stem, docnums, lengths) -> dict[int, float] | None:
+def _cached_term_scores(searcher, stem, wanted, lengths) -> np.ndarray | None:
     """:func:`_term_scores` from the build's posting cache (None: not in a form read there)."""
     btext = searcher.schema[TEXT_FIELD].to_bytes(stem)
     weighting = searcher.weighting
     b = weighting._field_B.get(TEXT_FIELD, weighting.B)  # noqa: SLF001
     idf = searcher.idf(TEXT_FIELD, btext)
     avgfl = searcher.avg_field_length(TEXT_FIELD) or 1
-    wanted = np.array(sorted(docnums), dtype=np.int64)
-    out: dict[int, float] = {}
+    out = np.zeros(len(wanted))
     for segreader, offset in searcher.reader().leaf_readers():
         if (TEXT_FIELD, btext) not in segreader:
             continue
@@ -348,7 +362,7 @@ def _cached_term_scores(searcher, stem, docnums, lengths) -> dict[int, float] | 
         inside = at < len(docs)
         held = np.zeros(len(wanted), dtype=bool)
         held[inside] = docs[at[inside]] == wanted[inside]
-        out.update(zip(wanted[held].tolist(), found[1][at[held]].tolist(), strict=True))
+        out[held] = found[1][at[held]]
     return out
 
 

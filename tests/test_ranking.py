@@ -339,6 +339,28 @@ def test_the_feedback_step_leaves_a_short_query_alone(tmp_path):
         handle.close()
 
 
+def test_the_story_step_reuses_the_words_the_feedback_step_read(tmp_path):
+    # The feedback step reads its hits' words 60 at a time; the story step takes the best hit's
+    # first 20 of them: the same words as reading 20.
+    handle = open_index(tmp_path, FEEDBACK)
+    try:
+        with handle.searcher() as base:
+            searcher = ranked_searcher(base)
+            exclude = set(stems_of(LONG))
+            for key in ("a", "b", "follow"):
+                d = searcher.document_number(id=key)
+                assert story_terms(searcher, d, exclude, 60)[:3] == story_terms(
+                    searcher, d, exclude, 3
+                )
+        both = search(handle, LONG, with_facets=False)
+        assert [h.id for h in both.hits][:4] in (
+            ["a", "b", "follow", "other"],
+            ["b", "a", "follow", "other"],
+        )
+    finally:
+        handle.close()
+
+
 def test_the_feedback_step_scores_alike_with_or_without_the_posting_cache(tmp_path):
     handle = open_index(tmp_path, FEEDBACK)
     clauses = [wq.Term("text", s) for s in stems_of(LONG)]
