@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 from whoosh import query as wq
 from whoosh import scoring
 from whoosh.searching import Searcher
@@ -67,6 +68,17 @@ class RankingParams:
     # its words, so it stays first. 0 = off.
     story_weight: float = 2.0
     story_terms: int = 20
+    # The feedback step (pseudo-relevance feedback, for long queries only): the most telling
+    # words of the ``feedback_docs`` best hits (after coordination; the query's own words
+    # aside), ``feedback_terms`` of them, are scored like query words at ``feedback_weight``
+    # (the best of them; the others in proportion) for the candidates already found. A pasted
+    # headline's best hits are usually its story, told in words the headline does not use; a
+    # query of fewer than ``feedback_min_words`` words is too thin to trust its best hits.
+    # 0 = off.
+    feedback_weight: float = 0.3
+    feedback_docs: int = 3
+    feedback_terms: int = 10
+    feedback_min_words: int = 5
 
 
 DEFAULT = RankingParams()
@@ -152,17 +164,21 @@ def rerank(
 
     ``clause_docs``: the documents each clause matches, when the caller already knows them;
     ``lengths``: the build's posting cache (:class:`search.accumulate.Lengths`), which makes the
-    story step cheap. Then the story step (``RankingParams.story_weight``; not after a strict
-    coordination mode).
+    story step cheap. Then the feedback step (``RankingParams.feedback_weight``) and the story
+    step (``RankingParams.story_weight``), neither after a strict coordination mode.
     """
     if len(clauses) < 2 or not ranked:
         return ranked
+    memo: dict[int, list[tuple[float, str]]] = {}  # a hit's telling words, read once
+    shares = None
     if params.coordination:
-        ranked = _coordinated(searcher, clauses, ranked, params, clause_docs)
+        ranked, shares = _coordinated(searcher, clauses, ranked, params, clause_docs)
     strict = params.coordination and params.coordination_mode in ("count", "idf")
+    if params.feedback_weight > 0 and len(ranked) > 1 and not strict:
+        ranked = _feedback(searcher, clauses, ranked, params, shares, lengths, memo)
     if params.story_weight > 0 and len(ranked) > 2 and not strict:
         # (A strict mode orders by words held first: a score factor would undo that order.)
-        ranked = _story(searcher, clauses, ranked, params, lengths)
+        ranked = _story(searcher, clauses, ranked, params, lengths, memo)
     return ranked
 
 
@@ -180,11 +196,12 @@ def _coordinated(searcher, clauses, ranked, params, clause_docs):
         weights = [1.0] * len(clauses)
     have = {d: sum(w for w, h in zip(weights, hits, strict=True) if d in h) for d in docnums}
     if mode in ("count", "idf"):  # strict: more of the query first, then the BM25F score
-        return sorted(ranked, key=lambda pair: (-round(have[pair[0]], 6), -pair[1]))
+        return sorted(ranked, key=lambda pair: (-round(have[pair[0]], 6), -pair[1])), None
     total = sum(weights) or 1.0
     power = params.coordination_power
-    rescored = [(d, s * (have[d] / total) ** power) for d, s in ranked]
-    return sorted(rescored, key=lambda pair: -pair[1])
+    shares = {d: (have[d] / total) ** power for d in docnums}
+    rescored = [(d, s * shares[d]) for d, s in ranked]
+    return sorted(rescored, key=lambda pair: -pair[1]), shares
 
 
 # A word of the best hit that no other document holds cannot move anything: not a story word.
@@ -228,11 +245,15 @@ def story_terms(
     return scored[:count]
 
 
-def _story(searcher, clauses, ranked, params, lengths=None):
+def _story(searcher, clauses, ranked, params, lengths=None, memo=None):
     """Re-score the candidates by the share of the best hit's story words they hold."""
     best = max(ranked, key=lambda pair: pair[1])[0]
-    query = {text for c in clauses for field, text in c.iter_all_terms() if field == TEXT_FIELD}
-    terms = story_terms(searcher, best, query, params.story_terms, lengths)
+    if memo and best in memo and params.story_terms <= FEEDBACK_PER_DOC:
+        # The feedback step read this hit's words already (best first: the same top words).
+        terms = memo[best][: params.story_terms]
+    else:
+        query = {t for c in clauses for field, t in c.iter_all_terms() if field == TEXT_FIELD}
+        terms = story_terms(searcher, best, query, params.story_terms, lengths)
     total = sum(weight for weight, _ in terms)
     if not total:
         return ranked
@@ -249,6 +270,105 @@ def _story(searcher, clauses, ranked, params, lengths=None):
     factor = params.story_weight / total
     rescored = [(d, s * (1 + factor * held[d])) for d, s in ranked]
     return sorted(rescored, key=lambda pair: -pair[1])
+
+
+def feedback_terms(
+    searcher,
+    docnums: list[tuple[int, float]],
+    exclude: set[str],
+    count: int,
+    lengths=None,
+    memo: dict | None = None,
+) -> list[tuple[float, str]]:
+    """The ``count`` most telling stemmed words of the best hits ``(docnum, score)``, best
+    first: each hit's :func:`story_terms` weights, in proportion to its score (the best hit's
+    count fully), added up. ``memo``: each hit's words are left there (for the story step)."""
+    top = max((s for _, s in docnums), default=0.0)
+    if top <= 0:
+        return []
+    summed: dict[str, float] = {}
+    for docnum, score in docnums:
+        share = score / top
+        if share <= 0:
+            continue
+        words = story_terms(searcher, docnum, exclude, FEEDBACK_PER_DOC, lengths)
+        if memo is not None:
+            memo[docnum] = words
+        for weight, stem in words:
+            summed[stem] = summed.get(stem, 0.0) + share * weight
+    best = sorted(((w, stem) for stem, w in summed.items()), key=lambda p: (-p[0], p[1]))
+    return best[:count]
+
+
+# The words of each best hit the feedback step weighs (its most telling ones).
+FEEDBACK_PER_DOC = 60
+
+
+def _feedback(searcher, clauses, ranked, params, shares, lengths=None, memo=None):
+    """The candidates re-scored with the feedback words (see ``RankingParams.feedback_weight``):
+    each adds its BM25F at its weight, times the candidate's coordination share."""
+    query = {text for c in clauses for field, text in c.iter_all_terms() if field == TEXT_FIELD}
+    if len(query) < params.feedback_min_words:
+        return ranked
+    terms = feedback_terms(
+        searcher, ranked[: params.feedback_docs], query, params.feedback_terms, lengths, memo
+    )
+    if not terms:
+        return ranked
+    top = terms[0][0]
+    wanted = np.array(sorted(d for d, _ in ranked), dtype=np.int64)
+    added = np.zeros(len(wanted))
+    for weight, stem in terms:
+        added += (params.feedback_weight * weight / top) * _term_scores(
+            searcher, stem, wanted, lengths
+        )
+    extra = dict(zip(wanted.tolist(), added.tolist(), strict=True))
+    rescored = [(d, s + extra[d] * (shares[d] if shares is not None else 1.0)) for d, s in ranked]
+    return sorted(rescored, key=lambda pair: -pair[1])
+
+
+def _term_scores(searcher, stem: str, wanted: np.ndarray, lengths=None) -> np.ndarray:
+    """One ``text`` word's BM25F (as a query word scores) at the sorted docnums ``wanted``, 0
+    where it is not."""
+    if lengths is not None:
+        found = _cached_term_scores(searcher, stem, wanted, lengths)
+        if found is not None:
+            return found
+    out = np.zeros(len(wanted))
+    matcher = wq.Term(TEXT_FIELD, stem).matcher(searcher)
+    for i, doc in enumerate(wanted.tolist()):
+        if not matcher.is_active():
+            break
+        if matcher.id() < doc:
+            matcher.skip_to(doc)
+            if not matcher.is_active():
+                break
+        if matcher.id() == doc:
+            out[i] = matcher.score()
+    return out
+
+
+def _cached_term_scores(searcher, stem, wanted, lengths) -> np.ndarray | None:
+    """:func:`_term_scores` from the build's posting cache (None: not in a form read there)."""
+    btext = searcher.schema[TEXT_FIELD].to_bytes(stem)
+    weighting = searcher.weighting
+    b = weighting._field_B.get(TEXT_FIELD, weighting.B)  # noqa: SLF001
+    idf = searcher.idf(TEXT_FIELD, btext)
+    avgfl = searcher.avg_field_length(TEXT_FIELD) or 1
+    out = np.zeros(len(wanted))
+    for segreader, offset in searcher.reader().leaf_readers():
+        if (TEXT_FIELD, btext) not in segreader:
+            continue
+        found = lengths.term_scores(segreader, TEXT_FIELD, btext, idf, avgfl, b, weighting.K1)
+        if found is None:
+            return None
+        docs = found[0].astype(np.int64) + offset
+        at = np.searchsorted(docs, wanted)
+        inside = at < len(docs)
+        held = np.zeros(len(wanted), dtype=bool)
+        held[inside] = docs[at[inside]] == wanted[inside]
+        out[held] = found[1][at[held]]
+    return out
 
 
 def ranked_searcher(base: Searcher, params: RankingParams = DEFAULT) -> Searcher:

@@ -10,12 +10,14 @@ from whoosh import query as wq
 from whoosh.scoring import bm25
 
 from search.accumulate import Lengths
+from search.analysis import italian_analyzer
 from search.indexer import build_index
 from search.ranking import (
     DEFAULT,
     FIELD_WEIGHTS,
     RankingParams,
     exact_queries,
+    feedback_terms,
     proximity_queries,
     ranked_searcher,
     rerank,
@@ -279,6 +281,101 @@ def test_the_story_step_reads_the_same_documents_with_or_without_the_posting_cac
             assert [by_id[d] for d, _ in cached] == ["first", "same", "other", "f0"]
             plain = rerank(searcher, clauses, ranked, replace(DEFAULT, story_weight=0.0))
             assert [by_id[d] for d, _ in plain] == ["first", "other", "same", "f0"]
+    finally:
+        handle.close()
+
+
+# Two reports of a night fire that name the firm and its owner ("Ferrolegno", "Bonacini"); a
+# follow-up on the same fire that names them but holds one word of the query ("capannone"); a
+# short unrelated item holding that word too, which BM25F puts above the follow-up. Eighty other
+# articles: a feedback word (as a story word) is in at most 1 in 20 documents.
+FEEDBACK = {
+    "a": "Incendio nella notte nel capannone di Carpi: fiamme alte e danni ingenti alla "
+    "Ferrolegno di Bonacini.",
+    "b": "Notte di fiamme a Carpi, incendio nel capannone della Ferrolegno: Bonacini conta i "
+    "danni.",
+    "follow": "Ferrolegno, Bonacini riapre il capannone: si riparte con quaranta operai e un "
+    "tetto provvisorio sopra i macchinari salvati.",
+    "other": "Capannone in vendita a Vignola.",
+    **{f"f{i}": f"Cronaca del giorno numero {i}. {FILLER}" for i in range(80)},
+}
+LONG = "incendio notte capannone Carpi fiamme danni"  # six words
+NO_STORY = replace(DEFAULT, story_weight=0.0)  # the feedback step alone
+
+
+def stems_of(text: str) -> list[str]:
+    return [t.text for t in italian_analyzer()(text)]
+
+
+def test_the_feedback_step_lifts_a_candidate_holding_the_best_hits_words(tmp_path):
+    handle = open_index(tmp_path, FEEDBACK)
+    try:
+        off = replace(NO_STORY, feedback_weight=0.0)
+        before, after = ids(handle, LONG, off), ids(handle, LONG, NO_STORY)
+        assert set(before[:2]) == set(after[:2]) == {"a", "b"}  # the two reports first
+        assert before[2:4] == ["other", "follow"]
+        assert after[2:4] == ["follow", "other"]
+        with handle.searcher() as base:
+            searcher = ranked_searcher(base)
+            best = [(searcher.document_number(id=k), s) for k, s in (("a", 2.0), ("b", 1.0))]
+            terms = feedback_terms(searcher, best, set(stems_of(LONG)), 10)
+        # The words the best hits share with another document, the query's own left out; the
+        # best hit's count fully, the second's in proportion to its score.
+        assert sorted(stem for _, stem in terms) == ["bonacin", "ferrolegn"]
+    finally:
+        handle.close()
+
+
+def test_the_feedback_step_leaves_a_short_query_alone(tmp_path):
+    handle = open_index(tmp_path, FEEDBACK)
+    short = "incendio capannone Carpi fiamme"  # four words: fewer than feedback_min_words
+    assert len(set(stems_of(short))) < DEFAULT.feedback_min_words == 5
+    try:
+        off = replace(NO_STORY, feedback_weight=0.0)
+        result = search(handle, short, params=NO_STORY, with_facets=False)
+        plain = search(handle, short, params=off, with_facets=False)
+        assert [(h.id, h.score) for h in result.hits] == [(h.id, h.score) for h in plain.hits]
+    finally:
+        handle.close()
+
+
+def test_the_story_step_reuses_the_words_the_feedback_step_read(tmp_path):
+    # The feedback step reads its hits' words 60 at a time; the story step takes the best hit's
+    # first 20 of them: the same words as reading 20.
+    handle = open_index(tmp_path, FEEDBACK)
+    try:
+        with handle.searcher() as base:
+            searcher = ranked_searcher(base)
+            exclude = set(stems_of(LONG))
+            for key in ("a", "b", "follow"):
+                d = searcher.document_number(id=key)
+                assert story_terms(searcher, d, exclude, 60)[:3] == story_terms(
+                    searcher, d, exclude, 3
+                )
+        both = search(handle, LONG, with_facets=False)
+        assert [h.id for h in both.hits][:4] in (
+            ["a", "b", "follow", "other"],
+            ["b", "a", "follow", "other"],
+        )
+    finally:
+        handle.close()
+
+
+def test_the_feedback_step_scores_alike_with_or_without_the_posting_cache(tmp_path):
+    handle = open_index(tmp_path, FEEDBACK)
+    clauses = [wq.Term("text", s) for s in stems_of(LONG)]
+    try:
+        with handle.searcher() as base:
+            searcher = ranked_searcher(base)
+            docnum = {k: searcher.document_number(id=k) for k in ("a", "b", "follow", "other")}
+            ranked = [(docnum[k], s) for k, s in (("a", 9.0), ("b", 8.0), ("other", 3.0))]
+            ranked.append((docnum["follow"], 2.9))
+            cached = rerank(searcher, clauses, ranked, NO_STORY, None, Lengths())
+            plain = rerank(searcher, clauses, ranked, NO_STORY)
+            assert [d for d, _ in cached] == [d for d, _ in plain]
+            assert [s for _, s in cached] == pytest.approx([s for _, s in plain])
+            by_id = {d: k for k, d in docnum.items()}
+            assert [by_id[d] for d, _ in cached] == ["a", "b", "follow", "other"]
     finally:
         handle.close()
 
