@@ -141,7 +141,10 @@ class Lengths:
             if found is not None:
                 self._scores.move_to_end(key)
                 return found
-        postings = self._postings_and_positions(segreader, fieldname, btext)
+        if type(segreader.schema[fieldname].format) is PackedPositions:  # a phrase's word
+            postings = self._postings_and_positions(segreader, fieldname, btext)
+        else:
+            postings = self.postings(segreader, fieldname, btext)
         norms = self.norm_array(segreader, fieldname, avgfl, b, k1)
         if postings is None or norms is None:
             return None
