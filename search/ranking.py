@@ -209,9 +209,11 @@ STORY_MIN_DF = 2
 # Nor does a word found in more than this share of the documents (1 in 20) tell one story from
 # another (and in an index of fewer than 40 documents no word is a story word).
 STORY_MAX_SHARE = 0.05
-# The story words are chosen in the best hit's opening, up to this many characters of its body
-# (None: all of it): a news story names its people and places first.
-STORY_TEXT_CHARS: int | None = 800
+# The story words may be chosen in the best hit's opening only, up to this many characters of its
+# body (None: all of it, the default). 800 saved 2-4 ms a keyword query at 20k articles, but with
+# the feedback step (which chooses its words the same way) it cost DICE headlines 0.598 -> 0.592
+# MRR@10 and story coverage 0.225 -> 0.221 (eval/RESULTS.md, fifth session): not shipped.
+STORY_TEXT_CHARS: int | None = None
 
 
 def story_terms(
