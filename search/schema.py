@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import itertools
 import struct
+import sys
+from array import array
 
 import numpy as np
 from whoosh import formats
@@ -29,6 +31,7 @@ POSTING_BLOCK = 1024
 
 _COUNT = struct.Struct("!I")  # Whoosh's pack_uint: a posting value's number of positions
 _WIDE = 0x80000000  # set in the count: the deltas are 4 bytes each instead of 2
+_BIG_ENDIAN = sys.byteorder == "big"  # the gaps are stored little-endian
 
 
 class PackedPositions(formats.Positions):
@@ -45,16 +48,23 @@ class PackedPositions(formats.Positions):
         for pos in poslist:
             deltas.append(pos - base)
             base = pos
-        n = len(deltas)
-        if deltas and max(deltas) > 0xFFFF:
-            return _COUNT.pack(n | _WIDE) + struct.pack(f"<{n}I", *deltas)
-        return _COUNT.pack(n) + struct.pack(f"<{n}H", *deltas)
+        try:
+            packed = array("H", deltas)  # OverflowError past 65,535
+            wide = 0
+        except OverflowError:
+            packed = array("I", deltas)
+            wide = _WIDE
+        if _BIG_ENDIAN:
+            packed.byteswap()
+        return _COUNT.pack(len(deltas) | wide) + packed.tobytes()
 
     def decode_positions(self, valuestring: bytes) -> list[int]:
         (count,) = _COUNT.unpack_from(valuestring)
-        n = count & ~_WIDE
-        code = "I" if count & _WIDE else "H"
-        return list(itertools.accumulate(struct.unpack_from(f"<{n}{code}", valuestring, 4)))
+        packed = array("I" if count & _WIDE else "H")
+        packed.frombytes(valuestring[4:])
+        if _BIG_ENDIAN:
+            packed.byteswap()
+        return list(itertools.accumulate(packed))
 
     def decode_frequency(self, valuestring: bytes) -> int:
         return _COUNT.unpack_from(valuestring)[0] & ~_WIDE
