@@ -319,11 +319,9 @@ class Lengths:
         """:meth:`postings` of a positional field's term, its whole positions kept from the
         same decoding (a phrase's word: scored whole, then checked at its candidates)."""
         key = (segreader.segment().segment_id(), fieldname, btext)
-        with self._lock:
-            found = self._postings.get(key)
-            if found is not None:
-                self._postings.move_to_end(key)
-                return found
+        found = self._kept_postings(key)
+        if found is not None:
+            return found
         raw = _list_bytes(segreader, self.info(segreader, fieldname, btext))
         both = None if raw is None else _decode_with_positions(raw, self.deleted(segreader))
         if both is None:
@@ -367,16 +365,21 @@ class Lengths:
     def postings(self, segreader, fieldname: str, btext: bytes) -> tuple[array, array] | None:
         """One term's live postings in one segment, as (docnums, weights)."""
         key = (segreader.segment().segment_id(), fieldname, btext)
-        with self._lock:
-            found = self._postings.get(key)
-            if found is not None:
-                self._postings.move_to_end(key)
-                return found
+        found = self._kept_postings(key)
+        if found is not None:
+            return found
         raw = _list_bytes(segreader, self.info(segreader, fieldname, btext))
         found = None if raw is None else _decode_postings(raw, self.deleted(segreader))
         if found is not None:
             self._keep_postings(key, found)
         return found
+
+    def _kept_postings(self, key: tuple) -> tuple[array, array] | None:
+        with self._lock:
+            found = self._postings.get(key)
+            if found is not None:
+                self._postings.move_to_end(key)
+            return found
 
     def _keep_postings(self, key: tuple, found: tuple[array, array]) -> None:
         if len(found[0]) > self._postings_limit // 4:
@@ -454,7 +457,7 @@ class Lengths:
                 if postings is None:
                     return None
                 ids = np.frombuffer(postings[0], dtype=np.uint32).astype(np.int64) + offset
-                found.update(local[_holds(ids, local)].tolist())
+                found.update(local[holds(ids, local)].tolist())
             out.append(found)
         return out
 
@@ -478,7 +481,7 @@ class Lengths:
             matcher._goto(offsets[number])  # noqa: SLF001
             ids = np.asarray(_block_ids(matcher), dtype=np.int64)
             wanted = docs[where == number]
-            held.append(wanted[_holds(ids, wanted)])
+            held.append(wanted[holds(ids, wanted)])
         if not held:
             return np.empty(0, dtype=np.int64)
         out = np.concatenate(held)
@@ -692,17 +695,12 @@ def _list_bytes(segreader, info) -> bytes | None:
     return terms._postfile.get(offset, length)  # noqa: SLF001
 
 
-def _decode_postings(raw: bytes, deleted, byteids=False) -> tuple[array, array] | None:
-    """A segment's whole posting list of one term as (docnums, weights), live documents only,
-    from the list's bytes (:func:`_list_bytes`) and the segment's deleted documents.
-
-    Its blocks are decoded from the bytes (the block layout of ``W3PostingsWriter._write_block``:
-    length, pickled block info, pickled and compressed data), instead of a seek and several
-    reads per block through a matcher."""
-    if raw[:4] != whoosh3.WHOOSH3_HEADER_MAGIC:
-        return None
+def _list_blocks(raw: bytes):
+    """The blocks of a posting list's bytes (:func:`_list_bytes`) as ``(docnums, weights,
+    values)``: the block layout of ``W3PostingsWriter._write_block`` (length, pickled block info,
+    pickled and compressed data) decoded from the bytes, instead of a seek and several reads per
+    block through a matcher. The list must start with Whoosh's header (see the callers)."""
     view = io.BytesIO(raw)
-    ids, weights = array("I"), array("f")
     position, end = 4, len(raw)
     while position < end:
         (length,) = _INT.unpack_from(raw, position)  # negative: the last block
@@ -710,16 +708,25 @@ def _decode_postings(raw: bytes, deleted, byteids=False) -> tuple[array, array] 
         count, _maxid, _maxweight, compression, _minlength, _maxlength = pickle_load(view)
         position += _INT_SIZE + abs(length)
         data = raw[view.tell() : position]
-        block_ids, block_weights, _values = loads(zlib.decompress(data) if compression else data)
-        if not byteids:
-            block_ids = array("I", itertools.accumulate(block_ids))
+        block_ids, block_weights, values = loads(zlib.decompress(data) if compression else data)
+        block_ids = array("I", itertools.accumulate(block_ids))
         if block_weights is None:
             block_weights = array("f", [1.0]) * count
         elif isinstance(block_weights, float):
             block_weights = array("f", [block_weights]) * count
-        _extend_live(ids, weights, block_ids, block_weights, deleted)
+        yield block_ids, block_weights, values
         if length < 0:  # the last block
             break
+
+
+def _decode_postings(raw: bytes, deleted) -> tuple[array, array] | None:
+    """A segment's whole posting list of one term as (docnums, weights), live documents only,
+    from the list's bytes and the segment's deleted documents."""
+    if raw[:4] != whoosh3.WHOOSH3_HEADER_MAGIC:
+        return None
+    ids, weights = array("I"), array("f")
+    for block_ids, block_weights, _values in _list_blocks(raw):
+        _extend_live(ids, weights, block_ids, block_weights, deleted)
     return ids, weights
 
 
@@ -755,47 +762,31 @@ class _TermPositions:
         return np.repeat(docs, counts), self.positions[where].astype(np.int64)
 
 
-def _decode_positions_list(raw: bytes, deleted, byteids=False) -> _TermPositions | None:
+def _decode_positions_list(raw: bytes, deleted) -> _TermPositions | None:
     """A segment's whole posting list of one term with its positions (live documents only),
     from the list's bytes and the segment's deleted documents; None when not read here."""
-    both = _decode_with_positions(raw, deleted, byteids)
+    both = _decode_with_positions(raw, deleted)
     return None if both is None else both[1]
 
 
-def _decode_with_positions(raw: bytes, deleted, byteids=False):
+def _decode_with_positions(raw: bytes, deleted):
     """A whole posting list's ``(docnums, weights)`` (as :func:`_decode_postings`) and its
     :class:`_TermPositions`, from one decoding of its blocks; None when not read here."""
     if raw[:4] != whoosh3.WHOOSH3_HEADER_MAGIC:
         return None
-    view = io.BytesIO(raw)
-    ids: array = array("I")
-    weights: array = array("f")
+    ids, weights = array("I"), array("f")
     values: list[bytes] = []
-    position, end = 4, len(raw)
-    while position < end:
-        (length,) = _INT.unpack_from(raw, position)  # negative: the last block
-        view.seek(position + _INT_SIZE)
-        count, _maxid, _maxweight, compression, _minlength, _maxlength = pickle_load(view)
-        position += _INT_SIZE + abs(length)
-        data = raw[view.tell() : position]
-        block_ids, block_weights, block_values = loads(
-            zlib.decompress(data) if compression else data
-        )
+    for block_ids, block_weights, block_values in _list_blocks(raw):
         if block_values is None:
             return None
-        if not byteids:
-            block_ids = array("I", itertools.accumulate(block_ids))
-        if block_weights is None:
-            block_weights = array("f", [1.0]) * count
-        elif isinstance(block_weights, float):
-            block_weights = array("f", [block_weights]) * count
         if deleted:
             live = [i for i, d in enumerate(block_ids) if d not in deleted]
+            block_ids = array("I", [block_ids[i] for i in live])
+            block_weights = array("f", [block_weights[i] for i in live])
             block_values = [block_values[i] for i in live]
-        _extend_live(ids, weights, block_ids, block_weights, deleted)
+        ids.extend(block_ids)
+        weights.extend(block_weights)
         values.extend(block_values)
-        if length < 0:
-            break
     docs = np.frombuffer(ids, dtype=np.uint32).astype(np.int64)
     if not values:
         return (ids, weights), _TermPositions(docs, np.empty(0, np.int64), np.empty(0, np.int64))
@@ -1065,7 +1056,7 @@ def phrase_matches(
             if found is None:
                 return None
             term_scores[btext] = found
-            local = found[0] if len(term_scores) == 1 else local[_holds(found[0], local)]
+            local = found[0] if len(term_scores) == 1 else local[holds(found[0], local)]
             if not len(local):
                 break
         if len(local) and (allow is not None or restrict is not None):
@@ -1150,7 +1141,7 @@ def _distinct(ordered: np.ndarray) -> np.ndarray:
     return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
 
 
-def _holds(docs: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+def holds(docs: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     """Which of ``wanted`` are in ``docs`` (both sorted docnum arrays), as a boolean mask."""
     at = np.searchsorted(docs, wanted)
     inside = at < len(docs)
