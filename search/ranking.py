@@ -14,6 +14,7 @@ from whoosh import query as wq
 from whoosh import scoring
 from whoosh.searching import Searcher
 
+from search.accumulate import holds
 from search.analysis import ITALIAN_STOP_WORDS, IndexWords
 
 COORDINATION_MODES = ("soft", "soft-idf", "count", "idf")
@@ -117,21 +118,21 @@ def proximity_queries(words: list[str], params: RankingParams = DEFAULT) -> list
 def _clause_hits(searcher, clauses: list[wq.Query], docnums: list[int]) -> list[set[int]]:
     """For each clause, which of ``docnums`` it matches (one skip-list walk per clause)."""
     ordered = sorted(docnums)
-    out = []
-    for clause in clauses:
-        hits: set[int] = set()
-        matcher = clause.matcher(searcher)
-        for doc in ordered:
+    return [{doc for _, doc, _ in _walk(clause.matcher(searcher), ordered)} for clause in clauses]
+
+
+def _walk(matcher, ordered):
+    """``(i, doc, matcher)`` for each of the ascending docnums ``ordered`` the matcher holds
+    (the matcher on it), by one skip-list walk."""
+    for i, doc in enumerate(ordered):
+        if not matcher.is_active():
+            return
+        if matcher.id() < doc:
+            matcher.skip_to(doc)
             if not matcher.is_active():
-                break
-            if matcher.id() < doc:
-                matcher.skip_to(doc)
-                if not matcher.is_active():
-                    break
-            if matcher.id() == doc:
-                hits.add(doc)
-        out.append(hits)
-    return out
+                return
+        if matcher.id() == doc:
+            yield i, doc, matcher
 
 
 def clause_idf(searcher, clause: wq.Query) -> float:
@@ -337,16 +338,8 @@ def _term_scores(searcher, stem: str, wanted: np.ndarray, lengths=None) -> np.nd
         if found is not None:
             return found
     out = np.zeros(len(wanted))
-    matcher = wq.Term(TEXT_FIELD, stem).matcher(searcher)
-    for i, doc in enumerate(wanted.tolist()):
-        if not matcher.is_active():
-            break
-        if matcher.id() < doc:
-            matcher.skip_to(doc)
-            if not matcher.is_active():
-                break
-        if matcher.id() == doc:
-            out[i] = matcher.score()
+    for i, _, matcher in _walk(wq.Term(TEXT_FIELD, stem).matcher(searcher), wanted.tolist()):
+        out[i] = matcher.score()
     return out
 
 
@@ -359,17 +352,14 @@ def _cached_term_scores(searcher, stem, wanted, lengths) -> np.ndarray | None:
     avgfl = searcher.avg_field_length(TEXT_FIELD) or 1
     out = np.zeros(len(wanted))
     for segreader, offset in searcher.reader().leaf_readers():
-        if (TEXT_FIELD, btext) not in segreader:
+        if lengths.info(segreader, TEXT_FIELD, btext) is None:
             continue
         found = lengths.term_scores(segreader, TEXT_FIELD, btext, idf, avgfl, b, weighting.K1)
         if found is None:
             return None
         docs = found[0].astype(np.int64) + offset
-        at = np.searchsorted(docs, wanted)
-        inside = at < len(docs)
-        held = np.zeros(len(wanted), dtype=bool)
-        held[inside] = docs[at[inside]] == wanted[inside]
-        out[held] = found[1][at[held]]
+        held = holds(docs, wanted)
+        out[held] = found[1][np.searchsorted(docs, wanted[held])]
     return out
 
 
